@@ -1,0 +1,35 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export POSTURE_SEED_TEXT_DIR ?= $(abspath ../shared/seeds)
+
+.PHONY: run test install lint typecheck pytest eval clean
+
+$(BIN)/posture: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/posture
+
+## Create .venv, install, migrate, seed a new database, serve on 127.0.0.1:8000.
+run: install
+	$(BIN)/posture serve --host 127.0.0.1 --port 8000
+
+## Lint, type-check, then the test suite on SQLite and PostgreSQL.
+test: install lint typecheck pytest
+
+lint:
+	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff format --check app tests migrations
+
+typecheck:
+	$(BIN)/mypy app
+
+pytest:
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) posture.db .mypy_cache .ruff_cache .pytest_cache

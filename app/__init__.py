@@ -1,0 +1,1 @@
+"""Posture: who commits to which role, and which stance, as of any date."""

@@ -1,0 +1,1 @@
+"""Actors: states, organisations, groups and persons, with aliases, memberships, affiliations."""

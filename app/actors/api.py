@@ -1,0 +1,76 @@
+"""Actor endpoints: /api/v1/actors."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.actors import queries, service
+from app.actors.models import Actor
+from app.actors.schemas import ActorCreate, ActorDetail, ActorRead, ActorUpdate
+from app.config import SettingsDep
+from app.db import SessionDep
+from app.listing import (
+    LimitParam,
+    OffsetParam,
+    Page,
+    SortParam,
+    check_limit,
+    order_by_clauses,
+    paginate,
+)
+from app.vocab import ActorKind
+
+router = APIRouter(prefix="/api/v1/actors", tags=["actors"])
+
+SORTABLE = {
+    "code": Actor.code,
+    "name": Actor.name,
+    "kind": Actor.kind,
+    "updated_at": Actor.updated_at,
+}
+
+
+@router.get("", response_model=Page[ActorRead])
+def list_actors(
+    session: SessionDep,
+    settings: SettingsDep,
+    kind: ActorKind | None = None,
+    q: Annotated[str | None, Query(description="Substring of the code, name or an alias.")] = None,
+    group: Annotated[
+        str | None, Query(description="Members of this group or organisation.")
+    ] = None,
+    on: Annotated[date | None, Query(description="With `group`: members on this date.")] = None,
+    sort: SortParam = None,
+    limit: LimitParam = 50,
+    offset: OffsetParam = 0,
+) -> Page[ActorRead]:
+    """List actors, filtered by kind, text or group membership."""
+    check_limit(limit, settings.page_size_max)
+    group_id = service.require_actor(session, group).id if group else None
+    stmt = queries.actor_list(kind=kind.value if kind else None, q=q, group_id=group_id, on=on)
+    stmt = stmt.order_by(*order_by_clauses(sort, SORTABLE, [Actor.code]))
+    rows, total = paginate(session, stmt, limit=limit, offset=offset)
+    return Page[ActorRead](
+        items=[ActorRead.model_validate(a) for a in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post("", response_model=ActorDetail, status_code=status.HTTP_201_CREATED)
+def create_actor(data: ActorCreate, session: SessionDep, response: Response) -> ActorDetail:
+    """Record a new actor."""
+    actor = service.create_actor(session, data)
+    response.headers["Location"] = f"/api/v1/actors/{actor.code}"
+    return service.actor_detail(session, actor)
+
+
+@router.get("/{code}", response_model=ActorDetail)
+def get_actor(code: str, session: SessionDep) -> ActorDetail:
+    """One actor with its aliases, memberships, members and affiliations."""
+    return service.actor_detail(session, service.require_actor(session, code))
+
+
+@router.patch("/{code}", response_model=ActorDetail)
+def update_actor(code: str, data: ActorUpdate, session: SessionDep) -> ActorDetail:
+    """Change an actor's name, description, aliases, memberships or affiliations."""
+    return service.actor_detail(session, service.update_actor(session, code, data))

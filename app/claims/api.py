@@ -1,0 +1,191 @@
+"""Claim endpoints: /api/v1/claims (JSON or CSV)."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.actors import queries as actor_queries
+from app.claims import queries, service
+from app.claims.models import Claim
+from app.claims.schemas import ClaimCreate, ClaimRead, ClaimRetract, ClaimUpdate
+from app.config import SettingsDep
+from app.db import SessionDep
+from app.errors import InvalidInput
+from app.initiatives import queries as initiative_queries
+from app.listing import (
+    LimitParam,
+    OffsetParam,
+    Page,
+    SortParam,
+    check_limit,
+    order_by_clauses,
+    paginate,
+)
+from app.tabular import Format, csv_response, wants_csv
+from app.vocab import Basis, ClaimKind, ReviewState, Role, Stance, Status
+
+router = APIRouter(prefix="/api/v1/claims", tags=["claims"])
+
+CSV_COLUMNS = [
+    "id",
+    "actor",
+    "actor_name",
+    "kind",
+    "role",
+    "initiative",
+    "initiative_name",
+    "status",
+    "stance",
+    "conditional",
+    "condition_types",
+    "conditions",
+    "limits",
+    "quantity_amount",
+    "quantity_unit",
+    "certainty",
+    "basis",
+    "speaker",
+    "speaker_name",
+    "reported_by",
+    "via",
+    "stated_on",
+    "source_id",
+    "source_title",
+    "source_outlet",
+    "published_on",
+    "evidence",
+    "evidence_start",
+    "evidence_end",
+    "review_state",
+    "retracted",
+]
+
+
+def _csv_row(r: dict[str, Any]) -> list[Any]:
+    q = r["quantity"] or {}
+    return [
+        r["id"],
+        r["actor"],
+        r["actor_name"],
+        r["kind"],
+        r["role"],
+        r["initiative"],
+        r["initiative_name"],
+        r["status"],
+        r["stance"],
+        r["conditional"],
+        [c["type"] for c in r["conditions"]],
+        [c["text"] for c in r["conditions"]],
+        r["limits"],
+        q.get("amount"),
+        q.get("unit"),
+        r["certainty"],
+        r["basis"],
+        r["speaker"],
+        r["speaker_name"],
+        r["reported_by"],
+        r["via"],
+        r["stated_on"],
+        r["source"]["id"],
+        r["source"]["title"],
+        r["source"]["outlet"],
+        r["source"]["published_on"],
+        r["evidence"]["text"],
+        r["evidence"]["start"],
+        r["evidence"]["end"],
+        r["review_state"],
+        r["retracted"],
+    ]
+
+
+def _ids(found: dict[str, int], wanted: list[str], field: str, what: str) -> list[int]:
+    missing = [w for w in wanted if w not in found]
+    if missing:
+        raise InvalidInput.field(field, f"unknown {what} {', '.join(repr(m) for m in missing)}")
+    return [found[w] for w in wanted]
+
+
+@router.get("", response_model=Page[ClaimRead], responses={200: {"content": {"text/csv": {}}}})
+def list_claims(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: Annotated[list[str], Query(description="Actor code; repeat for several.")] = [],
+    role: Annotated[list[Role], Query()] = [],
+    initiative: Annotated[list[str], Query(description="Initiative slug; repeatable.")] = [],
+    kind: ClaimKind | None = None,
+    status_: Annotated[list[Status], Query(alias="status")] = [],
+    stance: Annotated[list[Stance], Query()] = [],
+    basis: Basis | None = None,
+    review_state: ReviewState | None = None,
+    stated_from: date | None = None,
+    stated_to: date | None = None,
+    source: Annotated[int | None, Query(description="Source id.")] = None,
+    q: Annotated[str | None, Query(description="Text the evidence contains.")] = None,
+    include_retracted: bool = False,
+    sort: SortParam = None,
+    limit: LimitParam = 50,
+    offset: OffsetParam = 0,
+    format: Format | None = None,
+) -> Any:
+    """List claims; `format=csv` (or Accept: text/csv) gives a spreadsheet of every match."""
+    check_limit(limit, settings.page_size_max)
+    if stated_from and stated_to and stated_to < stated_from:
+        raise InvalidInput.field("stated_to", "is before stated_from")
+    stmt = queries.claim_list(
+        actor_ids=_ids(actor_queries.actor_ids_by_code(session, actor), actor, "actor", "actor"),
+        roles=[r.value for r in role],
+        initiative_ids=_ids(
+            initiative_queries.initiative_ids_by_slug(session, initiative),
+            initiative,
+            "initiative",
+            "initiative",
+        ),
+        kind=kind.value if kind else None,
+        statuses=[s.value for s in status_],
+        stances=[s.value for s in stance],
+        basis=basis.value if basis else None,
+        review_state=review_state.value if review_state else None,
+        stated_from=stated_from,
+        stated_to=stated_to,
+        source_id=source,
+        q=q,
+        include_retracted=include_retracted,
+    )
+    stmt = stmt.order_by(
+        *order_by_clauses(sort, queries.SORTABLE, [Claim.stated_on.desc(), Claim.id.desc()])
+    )
+    if wants_csv(request, format):
+        records = [service.claim_record(c) for c in session.scalars(stmt).unique()]
+        return csv_response("claims.csv", CSV_COLUMNS, (_csv_row(r) for r in records))
+    rows, total = paginate(session, stmt, limit=limit, offset=offset)
+    return Page[ClaimRead](
+        items=[service.claim_read(c) for c in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post("", response_model=ClaimRead, status_code=status.HTTP_201_CREATED)
+def create_claim(data: ClaimCreate, session: SessionDep, response: Response) -> ClaimRead:
+    """Record a claim (it counts in positions once its review_state is accepted)."""
+    claim = service.record_claim(session, data)
+    response.headers["Location"] = f"/api/v1/claims/{claim.id}"
+    return service.claim_read(claim)
+
+
+@router.get("/{claim_id}", response_model=ClaimRead)
+def get_claim(claim_id: int, session: SessionDep) -> ClaimRead:
+    """One claim."""
+    return service.claim_read(service.require_claim(session, claim_id))
+
+
+@router.patch("/{claim_id}", response_model=ClaimRead)
+def update_claim(claim_id: int, data: ClaimUpdate, session: SessionDep) -> ClaimRead:
+    """Change a claim; the result is checked like a new claim."""
+    return service.claim_read(service.update_claim(session, claim_id, data))
+
+
+@router.post("/{claim_id}/retract", response_model=ClaimRead)
+def retract_claim(claim_id: int, data: ClaimRetract, session: SessionDep) -> ClaimRead:
+    """Retract a claim: it is kept, marked, and no longer counts in positions."""
+    return service.claim_read(service.retract_claim(session, claim_id, data.reason))

@@ -1,0 +1,113 @@
+"""Claim and condition tables."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from app.actors.models import Actor
+    from app.initiatives.models import Initiative
+    from app.sources.models import Source
+
+
+class Claim(Base):
+    """A commitment (role + status) or a stance (initiative + stance) with its evidence."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        CheckConstraint(
+            "(kind = 'commitment' AND role IS NOT NULL AND status IS NOT NULL"
+            " AND stance IS NULL)"
+            " OR (kind = 'stance' AND initiative_id IS NOT NULL AND stance IS NOT NULL"
+            " AND role IS NULL AND status IS NULL)",
+            name="kind_shape",
+        ),
+        CheckConstraint(
+            "(evidence_start IS NULL AND evidence_end IS NULL)"
+            " OR (evidence_start >= 0 AND evidence_end > evidence_start)",
+            name="evidence_offsets",
+        ),
+        CheckConstraint(
+            "review_state IN ('proposed', 'accepted', 'rejected')", name="review_state"
+        ),
+        # The as-of query walks each (actor, object) partition by date.
+        Index("ix_claims_actor_role_stated", "actor_id", "role", "stated_on"),
+        Index("ix_claims_actor_initiative_stated", "actor_id", "initiative_id", "stated_on"),
+        Index("ix_claims_stated_on", "stated_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str | None] = mapped_column(ForeignKey("roles.id"))
+    initiative_id: Mapped[int | None] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="RESTRICT")
+    )
+    status: Mapped[str | None] = mapped_column(ForeignKey("statuses.id"))
+    stance: Mapped[str | None] = mapped_column(ForeignKey("stances.id"))
+    conditional: Mapped[bool] = mapped_column(Boolean, default=False)
+    limits: Mapped[str | None] = mapped_column(Text)
+    quantity_amount: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    quantity_unit: Mapped[str | None] = mapped_column(String(64))
+    certainty: Mapped[str] = mapped_column(ForeignKey("certainties.id"))
+    basis: Mapped[str] = mapped_column(ForeignKey("bases.id"))
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actors.id", ondelete="RESTRICT"), index=True
+    )
+    reported_by: Mapped[str | None] = mapped_column(String(200))
+    via: Mapped[list[str]] = mapped_column(JSON, default=list)
+    stated_on: Mapped[date] = mapped_column(Date)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="RESTRICT"), index=True
+    )
+    evidence_text: Mapped[str] = mapped_column(Text)
+    evidence_start: Mapped[int | None] = mapped_column(Integer)
+    evidence_end: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    review_state: Mapped[str] = mapped_column(String(16), default="proposed", index=True)
+    retracted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retraction_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    actor: Mapped["Actor"] = relationship(foreign_keys=[actor_id], lazy="raise")
+    speaker: Mapped["Actor | None"] = relationship(foreign_keys=[speaker_id], lazy="raise")
+    initiative: Mapped["Initiative | None"] = relationship(lazy="raise")
+    source: Mapped["Source"] = relationship(lazy="raise")
+    conditions: Mapped[list["ClaimCondition"]] = relationship(
+        back_populates="claim",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="ClaimCondition.id",
+    )
+
+
+class ClaimCondition(Base):
+    """A condition a claim's position is tied to: free text and a type."""
+
+    __tablename__ = "claim_conditions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(ForeignKey("condition_types.id"))
+    text: Mapped[str] = mapped_column(Text)
+
+    claim: Mapped[Claim] = relationship(back_populates="conditions", lazy="raise")

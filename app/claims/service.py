@@ -1,0 +1,310 @@
+"""The codebook's rules for claims: shape by kind, known references, verbatim evidence."""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.actors import queries as actor_queries
+from app.claims import queries
+from app.claims.models import Claim, ClaimCondition
+from app.claims.schemas import (
+    ClaimCreate,
+    ClaimFields,
+    ClaimRead,
+    ClaimUpdate,
+)
+from app.db import utcnow
+from app.errors import Conflict, FieldError, InvalidInput, NotFound
+from app.initiatives import queries as initiative_queries
+from app.sources import queries as source_queries
+from app.vocab import STATUS_RANK, ActorKind, ClaimKind, Status
+
+
+def require_claim(session: Session, claim_id: int) -> Claim:
+    """The claim with this id, references loaded, or 404."""
+    claim = queries.claim_by_id(session, claim_id)
+    if claim is None:
+        raise NotFound(f"No claim has the id {claim_id}.")
+    return claim
+
+
+def locate_evidence(
+    text: str, quote: str, start: int | None, end: int | None
+) -> tuple[int, int] | None:
+    """The offsets of the quote in the text: the given ones if they match, else the first."""
+    if start is not None and end is not None and text[start:end] == quote:
+        return start, end
+    found = text.find(quote)
+    if found < 0:
+        return None
+    return found, found + len(quote)
+
+
+def _check_shape(data: ClaimFields) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if data.kind is ClaimKind.COMMITMENT:
+        if data.role is None:
+            errors.append(FieldError("role", "a commitment needs a role"))
+        if data.status is None:
+            errors.append(FieldError("status", "a commitment needs a status"))
+        if data.stance is not None:
+            errors.append(FieldError("stance", "a commitment has a status, not a stance"))
+    else:
+        if data.initiative is None:
+            errors.append(FieldError("initiative", "a stance needs an initiative"))
+        if data.stance is None:
+            errors.append(FieldError("stance", "a stance needs a stance value"))
+        if data.role is not None:
+            errors.append(FieldError("role", "a stance is about an initiative, not a role"))
+        if data.status is not None:
+            errors.append(FieldError("status", "a stance has a stance value, not a status"))
+    if data.conditional is False and data.conditions:
+        errors.append(FieldError("conditional", "false, but conditions are given"))
+    if data.conditional is True and not data.conditions:
+        errors.append(FieldError("conditions", "a conditional claim needs at least one condition"))
+    return errors
+
+
+def resolve_claim(session: Session, data: ClaimFields) -> dict[str, Any]:
+    """Check every rule and return the column values; raise one error listing all problems."""
+    errors = _check_shape(data)
+    codes = [data.actor] + ([data.speaker] if data.speaker else [])
+    actors = actor_queries.actor_kinds_by_code(session, codes)
+    actor = actors.get(data.actor)
+    if actor is None:
+        errors.append(FieldError("actor", f"unknown actor '{data.actor}'"))
+    elif actor[1] == ActorKind.PERSON:
+        errors.append(
+            FieldError(
+                "actor",
+                "code the position for the actor the person speaks for, with the person as speaker",
+            )
+        )
+    speaker_id = None
+    if data.speaker:
+        speaker = actors.get(data.speaker)
+        if speaker is None:
+            errors.append(FieldError("speaker", f"unknown actor '{data.speaker}'"))
+        elif speaker[1] != ActorKind.PERSON:
+            errors.append(
+                FieldError("speaker", f"'{data.speaker}' is a {speaker[1]}, not a person")
+            )
+        else:
+            speaker_id = speaker[0]
+            if actor is not None and not actor_queries.speaks_for(
+                session, speaker_id, actor[0], data.stated_on
+            ):
+                errors.append(
+                    FieldError(
+                        "speaker",
+                        f"'{data.speaker}' held no office with '{data.actor}' on {data.stated_on}",
+                    )
+                )
+    initiative_id = None
+    if data.initiative:
+        found = initiative_queries.initiative_ids_by_slug(session, [data.initiative])
+        initiative_id = found.get(data.initiative)
+        if initiative_id is None:
+            errors.append(FieldError("initiative", f"unknown initiative '{data.initiative}'"))
+    source = source_queries.source_by_id(session, data.source_id)
+    start, end = data.evidence.start, data.evidence.end
+    if source is None:
+        errors.append(FieldError("source_id", f"unknown source {data.source_id}"))
+    else:
+        if data.stated_on > source.published_on:
+            errors.append(
+                FieldError(
+                    "stated_on", f"after the source's publication date ({source.published_on})"
+                )
+            )
+        if source.text is not None:
+            if start is not None and source.text[start:end] != data.evidence.text:
+                errors.append(
+                    FieldError(
+                        "evidence", f"text[{start}:{end}] of source {source.id} is not the quote"
+                    )
+                )
+            else:
+                span = locate_evidence(source.text, data.evidence.text, start, end)
+                if span is None:
+                    errors.append(
+                        FieldError(
+                            "evidence.text", f"not found verbatim in the text of source {source.id}"
+                        )
+                    )
+                else:
+                    start, end = span
+    if errors:
+        raise InvalidInput(
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
+        )
+    assert actor is not None
+    return {
+        "actor_id": actor[0],
+        "kind": data.kind.value,
+        "role": data.role.value if data.role else None,
+        "initiative_id": initiative_id,
+        "status": data.status.value if data.status else None,
+        "stance": data.stance.value if data.stance else None,
+        "conditional": bool(data.conditions),
+        "limits": data.limits,
+        "quantity_amount": data.quantity.amount if data.quantity else None,
+        "quantity_unit": data.quantity.unit if data.quantity else None,
+        "certainty": data.certainty.value,
+        "basis": data.basis.value,
+        "speaker_id": speaker_id,
+        "reported_by": data.reported_by,
+        "via": list(data.via),
+        "stated_on": data.stated_on,
+        "source_id": data.source_id,
+        "evidence_text": data.evidence.text,
+        "evidence_start": start,
+        "evidence_end": end,
+        "note": data.note,
+        "review_state": data.review_state.value,
+    }
+
+
+def record_claim(session: Session, data: ClaimCreate) -> Claim:
+    """Record a new claim after checking it against the codebook."""
+    values = resolve_claim(session, data)
+    claim = Claim(
+        **values,
+        conditions=[ClaimCondition(type=c.type.value, text=c.text) for c in data.conditions],
+    )
+    session.add(claim)
+    session.flush()
+    return require_claim(session, claim.id)
+
+
+def claim_fields(claim: Claim) -> dict[str, Any]:
+    """The claim in the shape a client writes it (ClaimFields)."""
+    return {
+        "actor": claim.actor.code,
+        "kind": claim.kind,
+        "role": claim.role,
+        "initiative": claim.initiative.slug if claim.initiative else None,
+        "status": claim.status,
+        "stance": claim.stance,
+        "conditional": claim.conditional,
+        "conditions": [{"type": c.type, "text": c.text} for c in claim.conditions],
+        "limits": claim.limits,
+        "quantity": (
+            {"amount": claim.quantity_amount, "unit": claim.quantity_unit or ""}
+            if claim.quantity_amount is not None
+            else None
+        ),
+        "certainty": claim.certainty,
+        "basis": claim.basis,
+        "speaker": claim.speaker.code if claim.speaker else None,
+        "reported_by": claim.reported_by,
+        "via": list(claim.via or []),
+        "stated_on": claim.stated_on,
+        "source_id": claim.source_id,
+        "evidence": {
+            "text": claim.evidence_text,
+            "start": claim.evidence_start,
+            "end": claim.evidence_end,
+        },
+        "note": claim.note,
+        "review_state": claim.review_state,
+    }
+
+
+def update_claim(session: Session, claim_id: int, data: ClaimUpdate) -> Claim:
+    """Change a claim; the merged claim must pass every rule a new one must."""
+    claim = require_claim(session, claim_id)
+    if claim.retracted_at is not None:
+        raise Conflict(f"Claim {claim_id} is retracted and cannot change.")
+    changes = data.model_dump(exclude_unset=True)
+    merged = {**claim_fields(claim), **changes}
+    if "conditions" in changes and "conditional" not in changes:
+        merged["conditional"] = None
+    if "evidence" in changes or "source_id" in changes:
+        evidence = merged["evidence"]
+        if "evidence" not in changes:
+            merged["evidence"] = {"text": evidence["text"]}
+    merged_fields = ClaimFields.model_validate(merged)
+    values = resolve_claim(session, merged_fields)
+    for key, value in values.items():
+        setattr(claim, key, value)
+    if "conditions" in changes:
+        claim.conditions = [
+            ClaimCondition(type=c.type.value, text=c.text) for c in merged_fields.conditions
+        ]
+    claim.version += 1
+    claim.updated_at = utcnow()
+    session.flush()
+    return require_claim(session, claim.id)
+
+
+def retract_claim(session: Session, claim_id: int, reason: str) -> Claim:
+    """Mark a claim retracted: it stays on record but no longer counts."""
+    claim = require_claim(session, claim_id)
+    if claim.retracted_at is not None:
+        raise Conflict(f"Claim {claim_id} was retracted already.")
+    now = utcnow()
+    claim.retracted_at = now
+    claim.retraction_reason = reason
+    claim.version += 1
+    claim.updated_at = now
+    session.flush()
+    return claim
+
+
+def claim_read(claim: Claim) -> ClaimRead:
+    """The claim as the API shows it."""
+    return ClaimRead.model_validate(claim_record(claim))
+
+
+def claim_record(claim: Claim) -> dict[str, Any]:
+    """The claim as a plain dict in the API's shape (also the export and CSV shape)."""
+    source = claim.source
+    return {
+        "id": claim.id,
+        "actor": claim.actor.code,
+        "actor_name": claim.actor.name,
+        "actor_kind": claim.actor.kind,
+        "kind": claim.kind,
+        "role": claim.role,
+        "initiative": claim.initiative.slug if claim.initiative else None,
+        "initiative_name": claim.initiative.name if claim.initiative else None,
+        "status": claim.status,
+        "status_rank": STATUS_RANK[Status(claim.status)] if claim.status else None,
+        "stance": claim.stance,
+        "conditional": claim.conditional,
+        "conditions": [{"type": c.type, "text": c.text} for c in claim.conditions],
+        "limits": claim.limits,
+        "quantity": (
+            {"amount": claim.quantity_amount, "unit": claim.quantity_unit}
+            if claim.quantity_amount is not None
+            else None
+        ),
+        "certainty": claim.certainty,
+        "basis": claim.basis,
+        "speaker": claim.speaker.code if claim.speaker else None,
+        "speaker_name": claim.speaker.name if claim.speaker else None,
+        "reported_by": claim.reported_by,
+        "via": list(claim.via or []),
+        "stated_on": claim.stated_on,
+        "source": {
+            "id": source.id,
+            "title": source.title,
+            "outlet": source.outlet,
+            "url": source.url,
+            "published_on": source.published_on,
+        },
+        "evidence": {
+            "text": claim.evidence_text,
+            "start": claim.evidence_start,
+            "end": claim.evidence_end,
+        },
+        "note": claim.note,
+        "review_state": claim.review_state,
+        "retracted": claim.retracted_at is not None,
+        "retracted_at": claim.retracted_at,
+        "retraction_reason": claim.retraction_reason,
+        "version": claim.version,
+        "created_at": claim.created_at,
+        "updated_at": claim.updated_at,
+    }

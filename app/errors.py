@@ -1,0 +1,140 @@
+"""Application errors and their rendering as RFC 9457 problem details."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://posture.example/problems/"
+
+
+class FieldError(dict[str, object]):
+    """One `{field, message}` entry of a problem's `errors` list (`line` for file imports)."""
+
+    def __init__(self, field: str, message: str, *, line: int | None = None) -> None:
+        super().__init__(field=field, message=message)
+        if line is not None:
+            self["line"] = line
+
+
+class AppError(Exception):
+    """An error a client can act on; rendered as problem+json by one handler."""
+
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[FieldError] = (),
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors)
+        self.extra = extra or {}
+
+
+class NotFound(AppError):
+    """The named record does not exist."""
+
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+
+
+class Conflict(AppError):
+    """The write clashes with a record that already exists."""
+
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+
+
+class InvalidInput(AppError):
+    """The input breaks a codebook rule or names something unknown."""
+
+    status = 422
+    title = "Invalid input"
+    slug = "invalid-input"
+
+    @classmethod
+    def field(cls, field: str, message: str) -> "InvalidInput":
+        """An error about a single field, whose detail repeats the field's message."""
+        return cls(f"{field}: {message}", errors=[FieldError(field, message)])
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str = "about:blank",
+    errors: Sequence[dict[str, object]] = (),
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug if slug != "about:blank" else slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = list(errors)
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _field_name(loc: Sequence[Any]) -> str:
+    # FastAPI prefixes locations with where the value came from ("query", "body").
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def validation_errors(raw: Sequence[Any]) -> list[dict[str, object]]:
+    """Pydantic's error list as `{field, message}` pairs."""
+    out: list[dict[str, object]] = []
+    for err in raw:
+        message = str(err.get("msg", "is invalid"))
+        message = message.removeprefix("Value error, ")
+        out.append({"field": _field_name(err.get("loc", ())), "message": message})
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render AppError, FastAPI's validation errors and HTTP errors as problem+json."""
+
+    @app.exception_handler(AppError)
+    async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+        return problem(
+            exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors, extra=exc.extra
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(exc.errors())
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(422, "Invalid input", detail, slug="invalid-input", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, _http_title(exc.status_code), str(exc.detail))
+
+
+def _http_title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

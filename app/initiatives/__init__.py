@@ -1,0 +1,1 @@
+"""Initiatives: proposals, plans, frameworks and demands that actors take sides on."""

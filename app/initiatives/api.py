@@ -1,0 +1,76 @@
+"""Initiative endpoints: /api/v1/initiatives."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.actors.service import require_actor
+from app.config import SettingsDep
+from app.db import SessionDep
+from app.initiatives import queries, service
+from app.initiatives.models import Initiative
+from app.initiatives.schemas import InitiativeCreate, InitiativeRead, InitiativeUpdate
+from app.listing import (
+    LimitParam,
+    OffsetParam,
+    Page,
+    SortParam,
+    check_limit,
+    order_by_clauses,
+    paginate_rows,
+)
+
+router = APIRouter(prefix="/api/v1/initiatives", tags=["initiatives"])
+
+SORTABLE = {
+    "slug": Initiative.slug,
+    "name": Initiative.name,
+    "first_reported_on": Initiative.first_reported_on,
+    "updated_at": Initiative.updated_at,
+}
+
+
+@router.get("", response_model=Page[InitiativeRead])
+def list_initiatives(
+    session: SessionDep,
+    settings: SettingsDep,
+    q: Annotated[
+        str | None, Query(description="Substring of the slug, name or description.")
+    ] = None,
+    proposer: Annotated[str | None, Query(description="Code of the proposer.")] = None,
+    sort: SortParam = None,
+    limit: LimitParam = 50,
+    offset: OffsetParam = 0,
+) -> Page[InitiativeRead]:
+    """List initiatives."""
+    check_limit(limit, settings.page_size_max)
+    proposer_id = require_actor(session, proposer).id if proposer else None
+    stmt = queries.initiative_list(q=q, proposer_id=proposer_id)
+    stmt = stmt.order_by(*order_by_clauses(sort, SORTABLE, [Initiative.slug]))
+    rows, total = paginate_rows(session, stmt, limit=limit, offset=offset)
+    return Page[InitiativeRead](
+        items=[service.initiative_read(r) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post("", response_model=InitiativeRead, status_code=status.HTTP_201_CREATED)
+def create_initiative(
+    data: InitiativeCreate, session: SessionDep, response: Response
+) -> InitiativeRead:
+    """Record a new initiative."""
+    initiative = service.create_initiative(session, data)
+    response.headers["Location"] = f"/api/v1/initiatives/{initiative.slug}"
+    return service.read_initiative(session, initiative.slug)
+
+
+@router.get("/{slug}", response_model=InitiativeRead)
+def get_initiative(slug: str, session: SessionDep) -> InitiativeRead:
+    """One initiative."""
+    return service.read_initiative(session, slug)
+
+
+@router.patch("/{slug}", response_model=InitiativeRead)
+def update_initiative(slug: str, data: InitiativeUpdate, session: SessionDep) -> InitiativeRead:
+    """Change an initiative."""
+    service.update_initiative(session, slug, data)
+    return service.read_initiative(session, slug)

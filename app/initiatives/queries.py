@@ -1,0 +1,60 @@
+"""All SQL about initiatives."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.actors.models import Actor
+from app.initiatives.models import Initiative
+
+proposer = aliased(Actor, name="proposer")
+
+
+def initiative_rows() -> "Select[Initiative, str | None, str | None]":
+    """Initiatives joined to their proposer's code and name."""
+    stmt = select(
+        Initiative,
+        proposer.code.label("proposer_code"),
+        proposer.name.label("proposer_name"),
+    ).outerjoin(proposer, proposer.id == Initiative.proposer_id)
+    return stmt
+
+
+def initiative_row(session: Session, slug: str) -> Any | None:
+    """One initiative row (initiative, proposer code, proposer name) by slug."""
+    return session.execute(initiative_rows().where(Initiative.slug == slug)).first()
+
+
+def initiative_by_slug(session: Session, slug: str) -> Initiative | None:
+    """The initiative with this slug."""
+    return session.scalar(select(Initiative).where(Initiative.slug == slug))
+
+
+def initiative_ids_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, int]:
+    """Map each known slug to its id."""
+    wanted = set(slugs)
+    if not wanted:
+        return {}
+    stmt = select(Initiative.slug, Initiative.id).where(Initiative.slug.in_(wanted))
+    return dict(session.execute(stmt).all())
+
+
+def initiative_list(
+    *, q: str | None = None, proposer_id: int | None = None
+) -> "Select[Initiative, str | None, str | None]":
+    """Initiatives filtered by a name/slug substring or by proposer."""
+    stmt = initiative_rows()
+    if q:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Initiative.name).like(pattern),
+                Initiative.slug.like(pattern),
+                func.lower(Initiative.description).like(pattern),
+            )
+        )
+    if proposer_id is not None:
+        stmt = stmt.where(Initiative.proposer_id == proposer_id)
+    return stmt

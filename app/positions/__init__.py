@@ -1,0 +1,1 @@
+"""Positions: the as-of matrix, coalition counts, timelines and changes (codebook section 7)."""

@@ -1,0 +1,116 @@
+"""Position response bodies: matrix cells, counts, timelines, changes."""
+
+from datetime import date
+from enum import StrEnum
+
+from app.claims.schemas import ClaimRead
+from app.schemas import OutputModel
+
+
+class PositionCell(OutputModel):
+    """One actor's position on one object as of a date, and the claim that decides it."""
+
+    actor: str
+    actor_name: str
+    actor_kind: str
+    kind: str
+    role: str | None
+    initiative: str | None
+    initiative_name: str | None
+    status: str | None
+    status_rank: int | None
+    stance: str | None
+    claim_id: int
+    stated_on: date
+    conditional: bool
+    certainty: str
+    basis: str
+    contested: bool
+    speaker: str | None
+    evidence: str
+    source_id: int
+    source_title: str
+    source_outlet: str | None
+    published_on: date
+
+
+class PositionMatrix(OutputModel):
+    """Every cell as of a date (known as of another, when given)."""
+
+    as_of: date
+    known_as_of: date | None
+    total: int
+    cells: list[PositionCell]
+
+
+class Step(StrEnum):
+    """Spacing of the points of a counts series."""
+
+    WEEK = "week"
+    MONTH = "month"
+
+
+class CountPoint(OutputModel):
+    """How many actors hold each value on one date."""
+
+    as_of: date
+    total: int
+    counts: dict[str, int]
+
+
+class PositionCounts(OutputModel):
+    """A coalition-size series for one role (statuses) or one initiative (stances)."""
+
+    role: str | None
+    initiative: str | None
+    step: Step
+    known_as_of: date | None
+    values: list[str]
+    series: list[CountPoint]
+
+
+class TimelineEntry(ClaimRead):
+    """A claim in an actor's history; `changed` marks a claim that moved its cell."""
+
+    changed: bool
+    previous: str | None
+
+
+class ActorTimeline(OutputModel):
+    """Every claim of an actor in date order."""
+
+    actor: str
+    actor_name: str
+    claims: list[TimelineEntry]
+
+
+class ChangeKind(StrEnum):
+    """How a cell moved between two dates."""
+
+    NEW = "new"
+    CHANGED = "changed"
+    ENDED = "ended"
+
+
+class PositionChange(OutputModel):
+    """A cell whose position differs between two dates."""
+
+    actor: str
+    actor_name: str
+    kind: str
+    role: str | None
+    initiative: str | None
+    initiative_name: str | None
+    change: ChangeKind
+    before: PositionCell | None
+    after: PositionCell | None
+
+
+class PositionChanges(OutputModel):
+    """Every cell that changed between two dates."""
+
+    from_on: date
+    to_on: date
+    known_as_of: date | None
+    total: int
+    changes: list[PositionChange]

@@ -1,0 +1,238 @@
+"""Answers to "where does everyone stand as of D, and what changed since?"."""
+
+import calendar
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.actors import queries as actor_queries
+from app.actors.service import require_actor
+from app.claims import queries as claim_queries
+from app.claims.service import claim_record
+from app.errors import InvalidInput
+from app.initiatives import queries as initiative_queries
+from app.positions import queries
+from app.positions.queries import CellFilter
+from app.positions.schemas import (
+    ActorTimeline,
+    ChangeKind,
+    CountPoint,
+    PositionCell,
+    PositionChange,
+    PositionChanges,
+    PositionCounts,
+    PositionMatrix,
+    Step,
+    TimelineEntry,
+)
+from app.vocab import ActorKind, ClaimKind, Role, Stance, Status
+
+MAX_SERIES_POINTS = 520
+
+
+def cell_filter(
+    session: Session,
+    *,
+    kind: ClaimKind | None = None,
+    roles: Sequence[Role] = (),
+    initiatives: Sequence[str] = (),
+    actors: Sequence[str] = (),
+    group: str | None = None,
+) -> CellFilter:
+    """Resolve codes and slugs to ids, naming the field of anything unknown."""
+    actor_ids = actor_queries.actor_ids_by_code(session, actors)
+    missing = [a for a in actors if a not in actor_ids]
+    if missing:
+        raise InvalidInput.field("actor", f"unknown actor {', '.join(map(repr, missing))}")
+    initiative_ids = initiative_queries.initiative_ids_by_slug(session, initiatives)
+    missing = [i for i in initiatives if i not in initiative_ids]
+    if missing:
+        raise InvalidInput.field(
+            "initiative", f"unknown initiative {', '.join(map(repr, missing))}"
+        )
+    group_id = None
+    if group is not None:
+        found = actor_queries.actor_kinds_by_code(session, [group])
+        if group not in found:
+            raise InvalidInput.field("group", f"unknown actor '{group}'")
+        if found[group][1] not in (ActorKind.ORGANIZATION, ActorKind.GROUP):
+            raise InvalidInput.field("group", f"'{group}' is a {found[group][1]}, not a group")
+        group_id = found[group][0]
+    return CellFilter(
+        kind=kind.value if kind else None,
+        roles=tuple(r.value for r in roles),
+        initiative_ids=tuple(initiative_ids[i] for i in initiatives),
+        actor_ids=tuple(actor_ids[a] for a in actors),
+        group_id=group_id,
+    )
+
+
+def positions_as_of(
+    session: Session, as_of: date, *, known_as_of: date | None, cells: CellFilter
+) -> PositionMatrix:
+    """The matrix: one cell per actor and object, decided by the codebook's as-of rule."""
+    rows = queries.position_cells(session, [as_of], known_as_of=known_as_of, cells=cells)
+    out = [_cell(r) for r in rows]
+    return PositionMatrix(as_of=as_of, known_as_of=known_as_of, total=len(out), cells=out)
+
+
+def _cell(row: Any) -> PositionCell:
+    data = dict(row._mapping)
+    data.pop("as_of", None)
+    data["contested"] = bool(data["contested"])
+    data["conditional"] = bool(data["conditional"])
+    return PositionCell.model_validate(data)
+
+
+def _add_month(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def series_dates(start: date, end: date, step: Step) -> list[date]:
+    """The dates of a series from start to end (end always included)."""
+    if end < start:
+        raise InvalidInput.field("to", "is before from")
+    dates: list[date] = []
+    n = 0
+    while True:
+        day = start + timedelta(weeks=n) if step is Step.WEEK else _add_month(start, n)
+        if day >= end:
+            break
+        dates.append(day)
+        n += 1
+        if len(dates) >= MAX_SERIES_POINTS:
+            raise InvalidInput.field(
+                "from",
+                f"the series would have more than {MAX_SERIES_POINTS} points; "
+                f"narrow the range or use a longer step",
+            )
+    dates.append(end)
+    return dates
+
+
+def position_counts(
+    session: Session,
+    *,
+    role: Role | None,
+    initiative: str | None,
+    start: date,
+    end: date,
+    step: Step,
+    known_as_of: date | None,
+    group: str | None,
+) -> PositionCounts:
+    """How many actors stand on each rung (or hold each stance) at each step."""
+    if (role is None) == (initiative is None):
+        raise InvalidInput.field("role", "give either a role or an initiative")
+    dates = series_dates(start, end, step)
+    cells = cell_filter(
+        session,
+        roles=[role] if role else [],
+        initiatives=[initiative] if initiative else [],
+        group=group,
+    )
+    values = [s.value for s in Status] if role else [s.value for s in Stance]
+    by_date: dict[date, dict[str, int]] = {d: dict.fromkeys(values, 0) for d in dates}
+    for as_of, value, n in queries.position_counts(
+        session, dates, known_as_of=known_as_of, cells=cells
+    ):
+        by_date[_as_date(as_of)][value] = n
+    return PositionCounts(
+        role=role.value if role else None,
+        initiative=initiative,
+        step=step,
+        known_as_of=known_as_of,
+        values=values,
+        series=[CountPoint(as_of=d, total=sum(c.values()), counts=c) for d, c in by_date.items()],
+    )
+
+
+def _as_date(value: Any) -> date:
+    # SQLite hands back a computed date column as text.
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def actor_timeline(session: Session, code: str) -> ActorTimeline:
+    """Every claim of the actor in date order, marking those that changed a position."""
+    actor = require_actor(session, code)
+    marks = queries.actor_timeline(session, actor.id)
+    claims = {
+        c.id: c
+        for c in session.scalars(
+            claim_queries.claim_list(actor_ids=[actor.id], include_retracted=True)
+        ).unique()
+    }
+    entries = []
+    for row in marks:
+        counts = bool(row.counts)
+        changed = counts and (row.previous_value is None or row.previous_value != row.value)
+        entries.append(
+            TimelineEntry.model_validate(
+                {
+                    **claim_record(claims[row.claim_id]),
+                    "changed": changed,
+                    "previous": row.previous_value if counts else None,
+                }
+            )
+        )
+    return ActorTimeline(actor=actor.code, actor_name=actor.name, claims=entries)
+
+
+def _cell_key(cell: PositionCell) -> tuple[str, str, str | None, str | None]:
+    return (cell.actor, cell.kind, cell.role, cell.initiative)
+
+
+def position_changes(
+    session: Session, start: date, end: date, *, known_as_of: date | None, cells: CellFilter
+) -> PositionChanges:
+    """The cells whose position (value or conditionality) differs between two dates."""
+    if end < start:
+        raise InvalidInput.field("to", "is before from")
+    rows = queries.position_cells(session, [start, end], known_as_of=known_as_of, cells=cells)
+    before: dict[tuple[str, str, str | None, str | None], PositionCell] = {}
+    after: dict[tuple[str, str, str | None, str | None], PositionCell] = {}
+    for row in rows:
+        cell = _cell(row)
+        target = before if _as_date(row.as_of) == start else after
+        target[_cell_key(cell)] = cell
+    if start == end:
+        after = before
+    changes: list[PositionChange] = []
+    for key in sorted(set(before) | set(after), key=lambda k: tuple(x or "" for x in k)):
+        old, new = before.get(key), after.get(key)
+        if (
+            old
+            and new
+            and (old.status, old.stance, old.conditional)
+            == (new.status, new.stance, new.conditional)
+        ):
+            continue
+        kind = (
+            ChangeKind.NEW
+            if old is None
+            else ChangeKind.ENDED
+            if new is None
+            else ChangeKind.CHANGED
+        )
+        ref = new or old
+        assert ref is not None
+        changes.append(
+            PositionChange(
+                actor=ref.actor,
+                actor_name=ref.actor_name,
+                kind=ref.kind,
+                role=ref.role,
+                initiative=ref.initiative,
+                initiative_name=ref.initiative_name,
+                change=kind,
+                before=old,
+                after=new,
+            )
+        )
+    return PositionChanges(
+        from_on=start, to_on=end, known_as_of=known_as_of, total=len(changes), changes=changes
+    )

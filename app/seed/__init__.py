@@ -1,0 +1,1 @@
+"""The seed dataset: hand-coded claims of the seed article, loaded idempotently."""

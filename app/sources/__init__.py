@@ -1,0 +1,1 @@
+"""Sources: the documents claims are coded from."""

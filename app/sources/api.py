@@ -1,0 +1,77 @@
+"""Source endpoints: /api/v1/sources."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.config import SettingsDep
+from app.db import SessionDep
+from app.listing import (
+    LimitParam,
+    OffsetParam,
+    Page,
+    SortParam,
+    check_limit,
+    order_by_clauses,
+    paginate,
+)
+from app.sources import queries, service
+from app.sources.models import Source
+from app.sources.schemas import SourceCreate, SourceDetail, SourceRead, SourceUpdate
+
+router = APIRouter(prefix="/api/v1/sources", tags=["sources"])
+
+SORTABLE = {
+    "id": Source.id,
+    "title": Source.title,
+    "outlet": Source.outlet,
+    "published_on": Source.published_on,
+    "updated_at": Source.updated_at,
+}
+
+
+@router.get("", response_model=Page[SourceRead])
+def list_sources(
+    session: SessionDep,
+    settings: SettingsDep,
+    q: Annotated[str | None, Query(description="Substring of the title or URL.")] = None,
+    outlet: str | None = None,
+    published_from: date | None = None,
+    published_to: date | None = None,
+    sort: SortParam = None,
+    limit: LimitParam = 50,
+    offset: OffsetParam = 0,
+) -> Page[SourceRead]:
+    """List sources (newest first unless sorted otherwise)."""
+    check_limit(limit, settings.page_size_max)
+    stmt = queries.source_list(
+        q=q, outlet=outlet, published_from=published_from, published_to=published_to
+    )
+    stmt = stmt.order_by(
+        *order_by_clauses(sort, SORTABLE, [Source.published_on.desc(), Source.id.desc()])
+    )
+    rows, total = paginate(session, stmt, limit=limit, offset=offset)
+    return Page[SourceRead](
+        items=[service.source_read(s) for s in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post("", response_model=SourceDetail, status_code=status.HTTP_201_CREATED)
+def create_source(data: SourceCreate, session: SessionDep, response: Response) -> SourceDetail:
+    """Record a new source (409 with `existing_id` when its text or URL is stored already)."""
+    source = service.create_source(session, data)
+    response.headers["Location"] = f"/api/v1/sources/{source.id}"
+    return service.source_detail(source)
+
+
+@router.get("/{source_id}", response_model=SourceDetail)
+def get_source(source_id: int, session: SessionDep) -> SourceDetail:
+    """One source with its text."""
+    return service.source_detail(service.require_source(session, source_id))
+
+
+@router.patch("/{source_id}", response_model=SourceDetail)
+def update_source(source_id: int, data: SourceUpdate, session: SessionDep) -> SourceDetail:
+    """Change a source's metadata or text."""
+    return service.source_detail(service.update_source(session, source_id, data))

@@ -1,0 +1,61 @@
+"""All SQL about sources."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.claims.models import Claim
+from app.sources.models import Source
+
+
+def source_by_id(session: Session, source_id: int) -> Source | None:
+    """The source with this id."""
+    return session.get(Source, source_id)
+
+
+def source_by_hash(session: Session, content_hash: str) -> Source | None:
+    """The source whose text has this hash."""
+    return session.scalar(select(Source).where(Source.content_hash == content_hash))
+
+
+def source_by_url(session: Session, url: str) -> Source | None:
+    """The source at this URL."""
+    return session.scalar(select(Source).where(Source.url == url))
+
+
+def source_list(
+    *,
+    q: str | None = None,
+    outlet: str | None = None,
+    published_from: date | None = None,
+    published_to: date | None = None,
+) -> Select[Any]:
+    """Sources filtered by title text, outlet and publication dates."""
+    stmt = select(Source)
+    if q:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(Source.title).like(pattern), func.lower(Source.url).like(pattern))
+        )
+    if outlet:
+        stmt = stmt.where(func.lower(Source.outlet) == outlet.lower())
+    if published_from:
+        stmt = stmt.where(Source.published_on >= published_from)
+    if published_to:
+        stmt = stmt.where(Source.published_on <= published_to)
+    return stmt
+
+
+def claims_of_source(session: Session, source_id: int) -> Sequence[Claim]:
+    """Every claim that cites the source."""
+    return session.scalars(
+        select(Claim).where(Claim.source_id == source_id).order_by(Claim.id)
+    ).all()
+
+
+def latest_stated_on(session: Session, source_id: int) -> date | None:
+    """The latest stated_on among the source's claims."""
+    return session.scalar(select(func.max(Claim.stated_on)).where(Claim.source_id == source_id))

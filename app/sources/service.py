@@ -1,0 +1,145 @@
+"""Rules about sources: a text is stored once; evidence must stay inside the text."""
+
+import hashlib
+
+from sqlalchemy.orm import Session
+
+from app.db import utcnow
+from app.errors import Conflict, FieldError, InvalidInput, NotFound
+from app.sources import queries
+from app.sources.models import Source
+from app.sources.schemas import SourceCreate, SourceDetail, SourceRead, SourceUpdate
+
+
+def content_hash(text: str) -> str:
+    """The SHA-256 of a text's UTF-8 bytes, which identifies a stored text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def require_source(session: Session, source_id: int) -> Source:
+    """The source with this id, or 404."""
+    source = queries.source_by_id(session, source_id)
+    if source is None:
+        raise NotFound(f"No source has the id {source_id}.")
+    return source
+
+
+def source_read(source: Source) -> SourceRead:
+    """The source as listed."""
+    return SourceRead.model_validate({**_fields(source), "has_text": source.text is not None})
+
+
+def source_detail(source: Source) -> SourceDetail:
+    """The source with its text."""
+    return SourceDetail.model_validate(
+        {**_fields(source), "has_text": source.text is not None, "text": source.text}
+    )
+
+
+def _fields(source: Source) -> dict[str, object]:
+    keys = (
+        "id",
+        "title",
+        "outlet",
+        "url",
+        "published_on",
+        "language",
+        "content_hash",
+        "version",
+        "created_at",
+        "updated_at",
+    )
+    return {k: getattr(source, k) for k in keys}
+
+
+def _check_unique(
+    session: Session, source: Source | None, *, url: str | None, digest: str | None
+) -> None:
+    if url is not None:
+        other = queries.source_by_url(session, url)
+        if other is not None and other is not source:
+            raise Conflict(
+                f"Source {other.id} already has this URL.",
+                errors=[FieldError("url", f"already used by source {other.id}")],
+                extra={"existing_id": other.id},
+            )
+    if digest is not None:
+        other = queries.source_by_hash(session, digest)
+        if other is not None and other is not source:
+            raise Conflict(
+                f"This text is already stored as source {other.id}.",
+                errors=[FieldError("text", f"already stored as source {other.id}")],
+                extra={"existing_id": other.id},
+            )
+
+
+def create_source(session: Session, data: SourceCreate) -> Source:
+    """Record a new source; a text already stored is refused with the existing id."""
+    digest = content_hash(data.text) if data.text is not None else None
+    _check_unique(session, None, url=data.url, digest=digest)
+    source = Source(
+        title=data.title,
+        outlet=data.outlet,
+        url=data.url,
+        published_on=data.published_on,
+        language=data.language,
+        text=data.text,
+        content_hash=digest,
+    )
+    session.add(source)
+    session.flush()
+    return source
+
+
+def update_source(session: Session, source_id: int, data: SourceUpdate) -> Source:
+    """Change a source; a new text must still contain every claim's evidence."""
+    source = require_source(session, source_id)
+    fields = data.model_fields_set
+    for name in ("title", "published_on"):
+        if name in fields and getattr(data, name) is None:
+            raise InvalidInput.field(name, "cannot be empty")
+    if "url" in fields:
+        _check_unique(session, source, url=data.url, digest=None)
+        source.url = data.url
+    for name in ("title", "outlet", "language", "published_on"):
+        if name in fields:
+            setattr(source, name, getattr(data, name))
+    if data.published_on is not None:
+        latest = queries.latest_stated_on(session, source.id)
+        if latest is not None and latest > data.published_on:
+            raise InvalidInput.field(
+                "published_on", f"a claim of this source was stated on {latest}, later than that"
+            )
+    if "text" in fields:
+        _replace_text(session, source, data.text)
+    source.version += 1
+    source.updated_at = utcnow()
+    session.flush()
+    return source
+
+
+def _replace_text(session: Session, source: Source, text: str | None) -> None:
+    from app.claims.service import locate_evidence
+
+    digest = content_hash(text) if text is not None else None
+    _check_unique(session, source, url=None, digest=digest)
+    errors: list[FieldError] = []
+    if text is not None:
+        for claim in queries.claims_of_source(session, source.id):
+            span = locate_evidence(
+                text, claim.evidence_text, claim.evidence_start, claim.evidence_end
+            )
+            if span is None:
+                errors.append(
+                    FieldError(
+                        "text",
+                        f"no longer contains the evidence of claim "
+                        f"{claim.id}: {claim.evidence_text!r}",
+                    )
+                )
+            else:
+                claim.evidence_start, claim.evidence_end = span
+    if errors:
+        raise InvalidInput("The new text drops evidence that claims rely on.", errors=errors)
+    source.text = text
+    source.content_hash = digest

@@ -1,0 +1,1 @@
+"""Export and import of the whole database as JSON Lines, without loss."""

@@ -1,0 +1,117 @@
+"""The JSON Lines export format: one typed record per line, referencing by code and slug."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, TypeAdapter
+
+from app.actors.schemas import AliasIn
+from app.claims.schemas import ClaimFields
+from app.schemas import InputModel
+
+FORMAT_VERSION = 1
+
+
+class HeaderRecord(InputModel):
+    """The first line: what wrote the file."""
+
+    type: Literal["posture-export"]
+    format: int
+    exported_at: datetime
+
+
+class Stamped(InputModel):
+    """Version and timestamps, kept as they were."""
+
+    version: int = Field(default=1, ge=1)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class ActorRecord(Stamped):
+    """An actor with its aliases."""
+
+    type: Literal["actor"]
+    code: str
+    kind: str
+    name: str
+    description: str | None = None
+    aliases: list[AliasIn] = []
+
+
+class MembershipRecord(InputModel):
+    """A membership, by codes."""
+
+    type: Literal["membership"]
+    group: str
+    member: str
+    from_on: date | None = None
+    until_on: date | None = None
+
+
+class AffiliationRecord(InputModel):
+    """An affiliation, by codes."""
+
+    type: Literal["affiliation"]
+    person: str
+    actor: str
+    office: str
+    from_on: date | None = None
+    until_on: date | None = None
+
+
+class InitiativeRecord(Stamped):
+    """An initiative, by slug."""
+
+    type: Literal["initiative"]
+    slug: str
+    name: str
+    description: str | None = None
+    proposer: str | None = None
+    first_reported_on: date | None = None
+
+
+class SourceRecord(Stamped):
+    """A source with its id and text."""
+
+    type: Literal["source"]
+    id: int = Field(ge=1)
+    title: str
+    outlet: str | None = None
+    url: str | None = None
+    published_on: date
+    language: str | None = None
+    text: str | None = None
+    content_hash: str | None = None
+
+
+class ClaimRecord(ClaimFields):
+    """A claim with its id, review and retraction state."""
+
+    type: Literal["claim"]
+    id: int = Field(ge=1)
+    retracted_at: datetime | None = None
+    retraction_reason: str | None = None
+    version: int = Field(default=1, ge=1)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+Record = Annotated[
+    HeaderRecord
+    | ActorRecord
+    | MembershipRecord
+    | AffiliationRecord
+    | InitiativeRecord
+    | SourceRecord
+    | ClaimRecord,
+    Field(discriminator="type"),
+]
+RECORD = TypeAdapter[Record](Record)
+
+
+class ImportReport(InputModel):
+    """What an import wrote, by record type."""
+
+    created: dict[str, int]
+    updated: dict[str, int]

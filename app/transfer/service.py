@@ -1,0 +1,350 @@
+"""Export the whole database as JSON Lines and import it back, all or nothing."""
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.actors import queries as actor_queries
+from app.actors.models import Actor, ActorAlias, Affiliation, Membership
+from app.actors.service import check_code
+from app.claims import service as claim_service
+from app.claims.models import Claim, ClaimCondition
+from app.db import utcnow
+from app.errors import AppError, FieldError, InvalidInput, validation_errors
+from app.initiatives import queries as initiative_queries
+from app.initiatives.models import Initiative
+from app.sources import queries as source_queries
+from app.sources.models import Source
+from app.sources.service import content_hash
+from app.transfer import queries
+from app.transfer.schemas import (
+    FORMAT_VERSION,
+    RECORD,
+    ActorRecord,
+    AffiliationRecord,
+    ClaimRecord,
+    HeaderRecord,
+    ImportReport,
+    InitiativeRecord,
+    MembershipRecord,
+    SourceRecord,
+)
+from app.vocab import ActorKind
+
+
+def _utc(value: datetime | None) -> str | None:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    raise TypeError(f"cannot export {type(value).__name__}")
+
+
+def _stamps(row: Actor | Initiative | Source | Claim) -> dict[str, Any]:
+    return {
+        "version": row.version,
+        "created_at": _utc(row.created_at),
+        "updated_at": _utc(row.updated_at),
+    }
+
+
+def export_records(session: Session) -> Iterator[dict[str, Any]]:
+    """Every record in dependency order: actors, memberships, affiliations, initiatives,
+    sources, claims."""
+    yield {"type": "posture-export", "format": FORMAT_VERSION, "exported_at": _utc(utcnow())}
+    for actor in queries.all_actors(session):
+        yield {
+            "type": "actor",
+            "code": actor.code,
+            "kind": actor.kind,
+            "name": actor.name,
+            "description": actor.description,
+            "aliases": [{"alias": a.alias, "kind": a.kind} for a in actor.aliases],
+            **_stamps(actor),
+        }
+    for m in actor_queries.memberships(session):
+        yield {
+            "type": "membership",
+            "group": m.group,
+            "member": m.member,
+            "from_on": m.from_on,
+            "until_on": m.until_on,
+        }
+    for a in actor_queries.affiliations(session):
+        yield {
+            "type": "affiliation",
+            "person": a.person,
+            "actor": a.actor,
+            "office": a.office,
+            "from_on": a.from_on,
+            "until_on": a.until_on,
+        }
+    for initiative, proposer, _name in session.execute(
+        initiative_queries.initiative_rows().order_by(Initiative.slug)
+    ):
+        yield {
+            "type": "initiative",
+            "slug": initiative.slug,
+            "name": initiative.name,
+            "description": initiative.description,
+            "proposer": proposer,
+            "first_reported_on": initiative.first_reported_on,
+            **_stamps(initiative),
+        }
+    for source in queries.all_sources(session):
+        yield {
+            "type": "source",
+            "id": source.id,
+            "title": source.title,
+            "outlet": source.outlet,
+            "url": source.url,
+            "published_on": source.published_on,
+            "language": source.language,
+            "text": source.text,
+            "content_hash": source.content_hash,
+            **_stamps(source),
+        }
+    for claim in queries.all_claims(session):
+        fields = claim_service.claim_fields(claim)
+        yield {
+            "type": "claim",
+            "id": claim.id,
+            **fields,
+            "retracted_at": _utc(claim.retracted_at),
+            "retraction_reason": claim.retraction_reason,
+            **_stamps(claim),
+        }
+
+
+def export_lines(session: Session) -> Iterator[str]:
+    """The export as JSON Lines text."""
+    for record in export_records(session):
+        yield json.dumps(record, default=_json_default, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def import_lines(session: Session, lines: Iterable[str]) -> ImportReport:
+    """Check every line, then write them all in this transaction; any error writes nothing."""
+    records: list[tuple[int, Any]] = []
+    errors: list[FieldError] = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            errors.append(FieldError("line", f"not JSON: {exc.msg}", line=n))
+            continue
+        try:
+            records.append((n, RECORD.validate_python(raw)))
+        except ValidationError as exc:
+            errors.extend(
+                FieldError(str(e["field"]), str(e["message"]), line=n)
+                for e in validation_errors(exc.errors())
+            )
+    if errors:
+        raise _import_failed(errors)
+    created: Counter[str] = Counter()
+    updated: Counter[str] = Counter()
+    for n, record in records:
+        if isinstance(record, HeaderRecord):
+            if record.format != FORMAT_VERSION:
+                errors.append(
+                    FieldError("format", f"format {record.format} is not {FORMAT_VERSION}", line=n)
+                )
+            continue
+        try:
+            with session.begin_nested():
+                is_new = _apply(session, record)
+        except AppError as exc:
+            errors.extend(
+                FieldError(str(e["field"]), str(e["message"]), line=n)
+                for e in exc.errors or [FieldError("record", exc.detail)]
+            )
+            continue
+        except IntegrityError as exc:
+            errors.append(FieldError("record", f"clashes with a stored record: {exc.orig}", line=n))
+            continue
+        (created if is_new else updated)[record.type] += 1
+    if errors:
+        raise _import_failed(errors)
+    queries.reset_id_sequences(session)
+    session.flush()
+    return ImportReport(created=dict(created), updated=dict(updated))
+
+
+def _import_failed(errors: list[FieldError]) -> InvalidInput:
+    lines = sorted({int(str(e["line"])) for e in errors if "line" in e})
+    return InvalidInput(
+        f"{len(errors)} problem(s) on line(s) {', '.join(map(str, lines[:20]))}; "
+        "nothing was imported.",
+        errors=errors,
+    )
+
+
+def _apply(session: Session, record: Any) -> bool:
+    if isinstance(record, ActorRecord):
+        return _apply_actor(session, record)
+    if isinstance(record, MembershipRecord):
+        return _apply_membership(session, record)
+    if isinstance(record, AffiliationRecord):
+        return _apply_affiliation(session, record)
+    if isinstance(record, InitiativeRecord):
+        return _apply_initiative(session, record)
+    if isinstance(record, SourceRecord):
+        return _apply_source(session, record)
+    assert isinstance(record, ClaimRecord)
+    return _apply_claim(session, record)
+
+
+def _restamp(row: Actor | Initiative | Source | Claim, record: Any) -> None:
+    row.version = record.version
+    now = utcnow()
+    row.created_at = record.created_at or row.created_at or now
+    row.updated_at = record.updated_at or now
+
+
+def _actor_id(session: Session, code: str | None, field: str) -> int | None:
+    if code is None:
+        return None
+    found = actor_queries.actor_ids_by_code(session, [code])
+    if code not in found:
+        raise InvalidInput.field(field, f"unknown actor '{code}'")
+    return found[code]
+
+
+def _apply_actor(session: Session, record: ActorRecord) -> bool:
+    try:
+        kind = ActorKind(record.kind)
+    except ValueError:
+        raise InvalidInput.field("kind", f"'{record.kind}' is not an actor kind") from None
+    check_code(record.code, kind)
+    actor = actor_queries.actor_by_code(session, record.code)
+    is_new = actor is None
+    if actor is None:
+        actor = Actor(code=record.code, kind=kind.value, name=record.name, aliases=[])
+        session.add(actor)
+    elif actor.kind != kind.value:
+        raise InvalidInput.field("kind", f"'{record.code}' is stored as a {actor.kind}")
+    actor.name = record.name
+    actor.description = record.description
+    actor.aliases = []
+    session.flush()
+    actor.aliases = [
+        ActorAlias(alias=a.alias, kind=a.kind.value)
+        for a in {a.alias: a for a in record.aliases}.values()
+    ]
+    _restamp(actor, record)
+    session.flush()
+    return is_new
+
+
+def _apply_membership(session: Session, record: MembershipRecord) -> bool:
+    group_id = _actor_id(session, record.group, "group")
+    member_id = _actor_id(session, record.member, "member")
+    assert group_id is not None
+    assert member_id is not None
+    row = queries.membership_exists(session, group_id, member_id, record.from_on)
+    if row is not None:
+        row.until_on = record.until_on
+        return False
+    session.add(
+        Membership(
+            group_id=group_id, member_id=member_id, from_on=record.from_on, until_on=record.until_on
+        )
+    )
+    session.flush()
+    return True
+
+
+def _apply_affiliation(session: Session, record: AffiliationRecord) -> bool:
+    person_id = _actor_id(session, record.person, "person")
+    actor_id = _actor_id(session, record.actor, "actor")
+    assert person_id is not None
+    assert actor_id is not None
+    row = queries.affiliation_exists(session, person_id, actor_id, record.office, record.from_on)
+    if row is not None:
+        row.until_on = record.until_on
+        return False
+    session.add(
+        Affiliation(
+            person_id=person_id,
+            actor_id=actor_id,
+            office=record.office,
+            from_on=record.from_on,
+            until_on=record.until_on,
+        )
+    )
+    session.flush()
+    return True
+
+
+def _apply_initiative(session: Session, record: InitiativeRecord) -> bool:
+    initiative = initiative_queries.initiative_by_slug(session, record.slug)
+    is_new = initiative is None
+    if initiative is None:
+        initiative = Initiative(slug=record.slug, name=record.name)
+        session.add(initiative)
+    initiative.name = record.name
+    initiative.description = record.description
+    initiative.proposer_id = _actor_id(session, record.proposer, "proposer")
+    initiative.first_reported_on = record.first_reported_on
+    _restamp(initiative, record)
+    session.flush()
+    return is_new
+
+
+def _apply_source(session: Session, record: SourceRecord) -> bool:
+    digest = record.content_hash
+    if record.text is not None:
+        digest = content_hash(record.text)
+        if record.content_hash and record.content_hash != digest:
+            raise InvalidInput.field("content_hash", "does not match the text")
+    source = source_queries.source_by_id(session, record.id)
+    is_new = source is None
+    if source is None:
+        source = Source(id=record.id, title=record.title, published_on=record.published_on)
+        session.add(source)
+    for name in ("title", "outlet", "url", "published_on", "language", "text"):
+        setattr(source, name, getattr(record, name))
+    source.content_hash = digest
+    _restamp(source, record)
+    session.flush()
+    return is_new
+
+
+def _apply_claim(session: Session, record: ClaimRecord) -> bool:
+    values = claim_service.resolve_claim(session, record)
+    claim = session.get(Claim, record.id)
+    is_new = claim is None
+    if claim is None:
+        claim = Claim(id=record.id, **values, conditions=[])
+        session.add(claim)
+    else:
+        for key, value in values.items():
+            setattr(claim, key, value)
+        session.flush()
+        claim = claim_service.require_claim(session, record.id)
+    claim.conditions = [ClaimCondition(type=c.type.value, text=c.text) for c in record.conditions]
+    claim.retracted_at = record.retracted_at
+    claim.retraction_reason = record.retraction_reason
+    _restamp(claim, record)
+    session.flush()
+    return is_new

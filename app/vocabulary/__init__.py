@@ -1,0 +1,1 @@
+"""The codebook's vocabularies: roles, statuses, stances, condition types, basis, certainty."""

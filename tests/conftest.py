@@ -1,0 +1,136 @@
+"""Fixtures: one migrated database per backend, one rolled-back transaction per test."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from app import migrate
+from app.config import Settings
+from app.db import get_session, make_engine
+from app.main import create_app
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEED_TEXT_DIR = SHARED / "seeds"
+PG_ADMIN_DSN = os.environ.get("POSTURE_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres")
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=["all", "sqlite", "postgresql"],
+        default="all",
+        help="Databases to run the suite against (default: both).",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("--db")
+        backends = ["sqlite", "postgresql"] if chosen == "all" else [chosen]
+        metafunc.parametrize("backend", backends, scope="session")
+
+
+def pg_admin() -> psycopg.Connection:
+    """An autocommit connection to the server's maintenance database."""
+    return psycopg.connect(PG_ADMIN_DSN + " dbname=postgres", autocommit=True, connect_timeout=3)
+
+
+def postgres_unavailable(reason: str) -> None:
+    """Skip with a clear line, except in CI, where a missing PostgreSQL fails the run."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"PostgreSQL is required in CI: {reason}")
+    pytest.skip(f"PostgreSQL unreachable at 127.0.0.1:5432, its tests are skipped: {reason}")
+
+
+def create_database(backend: str, tmp_dir: Path) -> tuple[str, str | None]:
+    """A new empty database: (url, name to drop afterwards)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_dir / f'posture-{uuid.uuid4().hex[:8]}.db'}", None
+    name = f"posture_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with pg_admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        postgres_unavailable(str(exc).strip())
+    return PG_URL.format(name=name), name
+
+
+def drop_database(name: str | None) -> None:
+    """Drop a PostgreSQL test database, ending its connections."""
+    if name is None:
+        return
+    with pg_admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head, for the whole session."""
+    url, name = create_database(backend, tmp_path_factory.mktemp("db"))
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """The session's engine."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Settings pointing at the test database."""
+    return Settings(database_url=database_url, seed_text_dir=SEED_TEXT_DIR)
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, session: Session) -> Iterator[TestClient]:
+    """An API client whose requests run in the test's transaction, each in a savepoint
+    that is rolled back when the request fails, as a real request's transaction would be."""
+    app = create_app(settings, engine=engine)
+
+    def test_session() -> Iterator[Session]:
+        with session.begin_nested():
+            yield session
+
+    app.dependency_overrides[get_session] = test_session
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def seeded(session: Session) -> Session:
+    """The session with the seed dataset (and the seed article's text) loaded."""
+    from app.seed.loader import load_seed
+
+    load_seed(session, SEED_TEXT_DIR)
+    return session
