@@ -1,11 +1,11 @@
 """Application errors and their rendering as RFC 9457 problem details."""
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -78,6 +78,7 @@ def problem(
     slug: str = "about:blank",
     errors: Sequence[dict[str, object]] = (),
     extra: dict[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """A problem+json response."""
     body: dict[str, Any] = {
@@ -90,7 +91,7 @@ def problem(
         body["errors"] = list(errors)
     if extra:
         body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _field_name(loc: Sequence[Any]) -> str:
@@ -107,12 +108,32 @@ def validation_errors(raw: Sequence[Any]) -> list[dict[str, object]]:
     for err in raw:
         message = str(err.get("msg", "is invalid"))
         message = message.removeprefix("Value error, ")
-        out.append({"field": _field_name(err.get("loc", ())), "message": message})
+        # A body that is not JSON is located at a character offset, not at a field.
+        field = "body" if err.get("type") == "json_invalid" else _field_name(err.get("loc", ()))
+        out.append({"field": field, "message": message})
     return out
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Render AppError, FastAPI's validation errors and HTTP errors as problem+json."""
+
+    @app.middleware("http")
+    async def _reject_nul_in_query(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # No database text type should receive NUL; PostgreSQL refuses it with an error.
+        for name, value in request.query_params.multi_items():
+            if "\x00" in name or "\x00" in value:
+                message = "must not contain a NUL character"
+                return problem(
+                    422,
+                    "Invalid input",
+                    f"{name}: {message}",
+                    slug="invalid-input",
+                    errors=[FieldError(name.replace("\x00", ""), message)],
+                )
+        response: Response = await call_next(request)
+        return response
 
     @app.exception_handler(AppError)
     async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
@@ -128,7 +149,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, _http_title(exc.status_code), str(exc.detail))
+        # Keep the exception's headers: a 405 says which methods are allowed (Allow).
+        return problem(
+            exc.status_code, _http_title(exc.status_code), str(exc.detail), headers=exc.headers
+        )
 
 
 def _http_title(status: int) -> str:

@@ -3,7 +3,7 @@
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Path, Query
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
@@ -11,6 +11,10 @@ from sqlalchemy.orm import Session
 from app.errors import InvalidInput
 
 ItemT = TypeVar("ItemT")
+
+# The largest value of an INTEGER column (PostgreSQL's int4): no id or offset exceeds it,
+# and a larger number sent to the database is an error there, not an empty answer.
+INT_MAX = 2**31 - 1
 
 
 class Page(BaseModel, Generic[ItemT]):
@@ -23,7 +27,8 @@ class Page(BaseModel, Generic[ItemT]):
 
 
 LimitParam = Annotated[int, Query(ge=1, description="Page size (at most the configured maximum).")]
-OffsetParam = Annotated[int, Query(ge=0, description="Records to skip.")]
+OffsetParam = Annotated[int, Query(ge=0, le=INT_MAX, description="Records to skip.")]
+IdPath = Annotated[int, Path(ge=1, le=INT_MAX, description="The record's id.")]
 SortParam = Annotated[
     str | None,
     Query(description="Comma-separated fields; a leading '-' sorts descending."),

@@ -1,18 +1,23 @@
 """The FastAPI application: create_app builds the engine, routers and error handlers."""
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from app.actors.api import router as actors_router
 from app.claims.api import router as claims_router
+from app.claims.pages import router as claims_pages
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory
 from app.errors import install_error_handlers
 from app.initiatives.api import router as initiatives_router
 from app.positions.api import router as positions_router
+from app.positions.pages import router as positions_pages
 from app.sources.api import router as sources_router
 from app.transfer.api import router as transfer_router
 from app.vocabulary.api import router as vocabulary_router
+from app.web import STATIC_DIR
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -38,4 +43,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         transfer_router,
     ):
         app.include_router(router)
+    for router in (positions_pages, claims_pages):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     return app

@@ -1,12 +1,33 @@
 """Schema building blocks shared by the domains."""
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+
+def contains_nul(value: Any) -> bool:
+    """Whether a string, or a string inside a list or dict, holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(contains_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    return False
 
 
 class InputModel(BaseModel):
     """Request bodies: unknown fields are refused, so a typo never passes silently."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # No database text type should receive NUL; PostgreSQL refuses it outright.
+        if contains_nul(value):
+            raise ValueError("must not contain a NUL character")
+        return value
 
 
 class OutputModel(BaseModel):

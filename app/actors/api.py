@@ -47,7 +47,7 @@ def list_actors(
 ) -> Page[ActorRead]:
     """List actors, filtered by kind, text or group membership."""
     check_limit(limit, settings.page_size_max)
-    group_id = service.require_actor(session, group).id if group else None
+    group_id = service.filter_actor_id(session, group, "group") if group else None
     stmt = queries.actor_list(kind=kind.value if kind else None, q=q, group_id=group_id, on=on)
     stmt = stmt.order_by(*order_by_clauses(sort, SORTABLE, [Actor.code]))
     rows, total = paginate(session, stmt, limit=limit, offset=offset)

@@ -157,3 +157,13 @@ def replace_affiliations(session: Session, person_id: int, rows: Sequence[Affili
     """Replace all of a person's affiliations."""
     session.execute(delete(Affiliation).where(Affiliation.person_id == person_id))
     session.add_all(rows)
+
+
+def groups_with_members(session: Session) -> Sequence[Any]:
+    """Organisations and groups that have at least one member, by code."""
+    stmt = (
+        select(Actor.code, Actor.name)
+        .where(exists().where(Membership.group_id == Actor.id))
+        .order_by(Actor.code)
+    )
+    return session.execute(stmt).all()

@@ -67,6 +67,14 @@ def require_actor(session: Session, code: str) -> Actor:
     return actor
 
 
+def filter_actor_id(session: Session, code: str, field: str) -> int:
+    """The id of the actor a list filter names, or 422 naming the filter."""
+    found = queries.actor_ids_by_code(session, [code])
+    if code not in found:
+        raise InvalidInput.field(field, f"unknown actor '{code}'")
+    return found[code]
+
+
 def _aliases(items: Sequence[AliasIn]) -> list[ActorAlias]:
     seen: set[str] = set()
     out: list[ActorAlias] = []
@@ -82,9 +90,18 @@ def _memberships(session: Session, actor: Actor, items: Sequence[MembershipIn]) 
     found = queries.actor_kinds_by_code(session, (m.group for m in items))
     errors: list[FieldError] = []
     rows: list[Membership] = []
+    seen: dict[tuple[str, object], int] = {}
     for n, item in enumerate(items):
         group = found.get(item.group)
-        if group is None:
+        # (group, member, from_on) is unique: a repeated entry would fail the insert.
+        first = seen.setdefault((item.group, item.from_on), n)
+        if first != n:
+            errors.append(
+                FieldError(
+                    f"memberships.{n}", f"repeats memberships.{first} (same group and from_on)"
+                )
+            )
+        elif group is None:
             errors.append(FieldError(f"memberships.{n}.group", f"unknown actor '{item.group}'"))
         elif group[1] not in (ActorKind.ORGANIZATION, ActorKind.GROUP):
             errors.append(
@@ -145,6 +162,7 @@ def create_actor(session: Session, data: ActorCreate) -> Actor:
         raise Conflict(
             f"An actor with the code '{data.code}' already exists.",
             errors=[FieldError("code", "already taken")],
+            extra={"existing_id": data.code},
         )
     name = data.name
     if name is None:

@@ -14,6 +14,8 @@ from app.db import SessionDep
 from app.errors import InvalidInput
 from app.initiatives import queries as initiative_queries
 from app.listing import (
+    INT_MAX,
+    IdPath,
     LimitParam,
     OffsetParam,
     Page,
@@ -121,7 +123,7 @@ def list_claims(
     review_state: ReviewState | None = None,
     stated_from: date | None = None,
     stated_to: date | None = None,
-    source: Annotated[int | None, Query(description="Source id.")] = None,
+    source: Annotated[int | None, Query(ge=1, le=INT_MAX, description="Source id.")] = None,
     q: Annotated[str | None, Query(description="Text the evidence contains.")] = None,
     include_retracted: bool = False,
     sort: SortParam = None,
@@ -174,18 +176,18 @@ def create_claim(data: ClaimCreate, session: SessionDep, response: Response) -> 
 
 
 @router.get("/{claim_id}", response_model=ClaimRead)
-def get_claim(claim_id: int, session: SessionDep) -> ClaimRead:
+def get_claim(claim_id: IdPath, session: SessionDep) -> ClaimRead:
     """One claim."""
     return service.claim_read(service.require_claim(session, claim_id))
 
 
 @router.patch("/{claim_id}", response_model=ClaimRead)
-def update_claim(claim_id: int, data: ClaimUpdate, session: SessionDep) -> ClaimRead:
+def update_claim(claim_id: IdPath, data: ClaimUpdate, session: SessionDep) -> ClaimRead:
     """Change a claim; the result is checked like a new claim."""
     return service.claim_read(service.update_claim(session, claim_id, data))
 
 
 @router.post("/{claim_id}/retract", response_model=ClaimRead)
-def retract_claim(claim_id: int, data: ClaimRetract, session: SessionDep) -> ClaimRead:
+def retract_claim(claim_id: IdPath, data: ClaimRetract, session: SessionDep) -> ClaimRead:
     """Retract a claim: it is kept, marked, and no longer counts in positions."""
     return service.claim_read(service.retract_claim(session, claim_id, data.reason))

@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from app.actors.models import Actor
@@ -82,11 +81,11 @@ class Claim(Base):
     evidence_end: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     review_state: Mapped[str] = mapped_column(String(16), default="proposed", index=True)
-    retracted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retraction_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped["Actor"] = relationship(foreign_keys=[actor_id], lazy="raise")
     speaker: Mapped["Actor | None"] = relationship(foreign_keys=[speaker_id], lazy="raise")

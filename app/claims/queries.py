@@ -96,3 +96,15 @@ SORTABLE: dict[str, Any] = {
     .where(Source.id == Claim.source_id)
     .scalar_subquery(),
 }
+
+
+def cell_history(session: Session, claim: Claim) -> Sequence[Claim]:
+    """Every claim on the same actor and object (role or initiative), newest first."""
+    stmt = claim_list(actor_ids=[claim.actor_id], kind=claim.kind, include_retracted=True)
+    if claim.kind == "commitment":
+        stmt = stmt.where(Claim.role == claim.role)
+    else:
+        stmt = stmt.where(Claim.initiative_id == claim.initiative_id)
+    stmt = stmt.order_by(Claim.stated_on.desc(), Claim.id.desc())
+    history: Sequence[Claim] = session.scalars(stmt).unique().all()
+    return history

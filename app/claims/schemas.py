@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
+from app.listing import INT_MAX
 from app.schemas import InputModel, OutputModel
 from app.vocab import Basis, Certainty, ClaimKind, ConditionType, ReviewState, Role, Stance, Status
 
@@ -27,8 +28,8 @@ class EvidenceIn(InputModel):
     """The verbatim span; offsets are checked (or found) when the source text is stored."""
 
     text: str = Field(min_length=1, max_length=5000)
-    start: int | None = Field(default=None, ge=0)
-    end: int | None = Field(default=None, ge=1)
+    start: int | None = Field(default=None, ge=0, le=INT_MAX)
+    end: int | None = Field(default=None, ge=1, le=INT_MAX)
 
     @model_validator(mode="after")
     def _offsets_together(self) -> "EvidenceIn":
@@ -63,7 +64,7 @@ class ClaimFields(InputModel):
     reported_by: str | None = Field(default=None, max_length=200)
     via: list[str] = []
     stated_on: date
-    source_id: int = Field(ge=1)
+    source_id: int = Field(ge=1, le=INT_MAX)
     evidence: EvidenceIn
     note: str | None = None
     review_state: ReviewState = ReviewState.PROPOSED
@@ -92,7 +93,7 @@ class ClaimUpdate(InputModel):
     reported_by: str | None = None
     via: list[str] | None = None
     stated_on: date | None = None
-    source_id: int | None = None
+    source_id: int | None = Field(default=None, ge=1, le=INT_MAX)
     evidence: EvidenceIn | None = None
     note: str | None = None
     review_state: ReviewState | None = None

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.actors import queries as actor_queries
@@ -14,7 +15,7 @@ from app.claims.schemas import (
     ClaimUpdate,
 )
 from app.db import utcnow
-from app.errors import Conflict, FieldError, InvalidInput, NotFound
+from app.errors import Conflict, FieldError, InvalidInput, NotFound, validation_errors
 from app.initiatives import queries as initiative_queries
 from app.sources import queries as source_queries
 from app.vocab import STATUS_RANK, ActorKind, ClaimKind, Status
@@ -215,7 +216,10 @@ def update_claim(session: Session, claim_id: int, data: ClaimUpdate) -> Claim:
     """Change a claim; the merged claim must pass every rule a new one must."""
     claim = require_claim(session, claim_id)
     if claim.retracted_at is not None:
-        raise Conflict(f"Claim {claim_id} is retracted and cannot change.")
+        raise Conflict(
+            f"Claim {claim_id} is retracted and cannot change.",
+            errors=[FieldError("retracted", f"retracted on {claim.retracted_at:%Y-%m-%d}")],
+        )
     changes = data.model_dump(exclude_unset=True)
     merged = {**claim_fields(claim), **changes}
     if "conditions" in changes and "conditional" not in changes:
@@ -224,7 +228,16 @@ def update_claim(session: Session, claim_id: int, data: ClaimUpdate) -> Claim:
         evidence = merged["evidence"]
         if "evidence" not in changes:
             merged["evidence"] = {"text": evidence["text"]}
-    merged_fields = ClaimFields.model_validate(merged)
+    try:
+        merged_fields = ClaimFields.model_validate(merged)
+    except ValidationError as exc:
+        # A null sent for a field every claim needs ("kind": null) fails here, not in FastAPI.
+        errors = [
+            FieldError(str(e["field"]), str(e["message"])) for e in validation_errors(exc.errors())
+        ]
+        raise InvalidInput(
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
+        ) from exc
     values = resolve_claim(session, merged_fields)
     for key, value in values.items():
         setattr(claim, key, value)
@@ -235,6 +248,8 @@ def update_claim(session: Session, claim_id: int, data: ClaimUpdate) -> Claim:
     claim.version += 1
     claim.updated_at = utcnow()
     session.flush()
+    # The loaded actor, speaker, initiative and source may be the old ones: load them anew.
+    session.expire(claim, ["actor", "speaker", "initiative", "source"])
     return require_claim(session, claim.id)
 
 
@@ -242,7 +257,10 @@ def retract_claim(session: Session, claim_id: int, reason: str) -> Claim:
     """Mark a claim retracted: it stays on record but no longer counts."""
     claim = require_claim(session, claim_id)
     if claim.retracted_at is not None:
-        raise Conflict(f"Claim {claim_id} was retracted already.")
+        raise Conflict(
+            f"Claim {claim_id} was retracted already.",
+            errors=[FieldError("retracted", f"retracted on {claim.retracted_at:%Y-%m-%d}")],
+        )
     now = utcnow()
     claim.retracted_at = now
     claim.retraction_reason = reason
@@ -307,4 +325,30 @@ def claim_record(claim: Claim) -> dict[str, Any]:
         "version": claim.version,
         "created_at": claim.created_at,
         "updated_at": claim.updated_at,
+    }
+
+
+def evidence_in_sentence(
+    text: str | None, start: int | None, end: int | None
+) -> tuple[str, str, str] | None:
+    """The sentence around an evidence span, split as (before, quote, after)."""
+    if text is None or start is None or end is None:
+        return None
+    stops = ".!?\n"
+    left = max((text.rfind(ch, 0, start) for ch in stops), default=-1) + 1
+    rights = [i for i in (text.find(ch, end) for ch in stops) if i >= 0]
+    right = min(rights) + 1 if rights else len(text)
+    return text[left:start].lstrip(), text[start:end], text[end:right].rstrip()
+
+
+def claim_evidence_view(session: Session, claim_id: int) -> dict[str, Any]:
+    """What the dashboard shows of a claim: the record, its sentence, the cell's history."""
+    claim = require_claim(session, claim_id)
+    source = source_queries.source_by_id(session, claim.source_id)
+    assert source is not None
+    history = queries.cell_history(session, claim)
+    return {
+        "claim": claim_record(claim),
+        "sentence": evidence_in_sentence(source.text, claim.evidence_start, claim.evidence_end),
+        "history": [claim_record(c) for c in history],
     }

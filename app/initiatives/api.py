@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.actors.service import require_actor
+from app.actors.service import filter_actor_id
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.initiatives import queries, service
@@ -44,7 +44,7 @@ def list_initiatives(
 ) -> Page[InitiativeRead]:
     """List initiatives."""
     check_limit(limit, settings.page_size_max)
-    proposer_id = require_actor(session, proposer).id if proposer else None
+    proposer_id = filter_actor_id(session, proposer, "proposer") if proposer else None
     stmt = queries.initiative_list(q=q, proposer_id=proposer_id)
     stmt = stmt.order_by(*order_by_clauses(sort, SORTABLE, [Initiative.slug]))
     rows, total = paginate_rows(session, stmt, limit=limit, offset=offset)

@@ -1,6 +1,6 @@
 """All SQL about initiatives."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -58,3 +58,8 @@ def initiative_list(
     if proposer_id is not None:
         stmt = stmt.where(Initiative.proposer_id == proposer_id)
     return stmt
+
+
+def initiative_names(session: Session) -> Sequence[Any]:
+    """(slug, name) of every initiative, by name."""
+    return session.execute(select(Initiative.slug, Initiative.name).order_by(Initiative.name)).all()

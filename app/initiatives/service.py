@@ -66,6 +66,7 @@ def create_initiative(session: Session, data: InitiativeCreate) -> Initiative:
         raise Conflict(
             f"An initiative with the slug '{data.slug}' already exists.",
             errors=[FieldError("slug", "already taken")],
+            extra={"existing_id": data.slug},
         )
     initiative = Initiative(
         slug=data.slug,

@@ -213,3 +213,19 @@ def actor_timeline(session: Session, actor_id: int) -> Sequence[Any]:
         .order_by(*order)
     )
     return session.execute(stmt).all()
+
+
+def claim_date_span(session: Session) -> tuple[date | None, date | None]:
+    """The first and last stated_on of the claims that count."""
+    row = session.execute(
+        select(func.min(Claim.stated_on), func.max(Claim.stated_on)).where(
+            Claim.review_state == "accepted", Claim.retracted_at.is_(None)
+        )
+    ).one()
+    return _maybe_date(row[0]), _maybe_date(row[1])
+
+
+def _maybe_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

@@ -236,3 +236,18 @@ def position_changes(
     return PositionChanges(
         from_on=start, to_on=end, known_as_of=known_as_of, total=len(changes), changes=changes
     )
+
+
+def date_span(session: Session) -> tuple[date | None, date | None]:
+    """The first and last day on which a counting claim was stated."""
+    return queries.claim_date_span(session)
+
+
+def group_choices(session: Session) -> list[tuple[str, str]]:
+    """Organisations and groups that have members, for a group filter: (code, name)."""
+    return [(row.code, row.name) for row in actor_queries.groups_with_members(session)]
+
+
+def initiative_choices(session: Session) -> list[tuple[str, str]]:
+    """Every initiative as (slug, name), by name."""
+    return [(row.slug, row.name) for row in initiative_queries.initiative_names(session)]

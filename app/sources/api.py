@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.listing import (
+    IdPath,
     LimitParam,
     OffsetParam,
     Page,
@@ -66,12 +67,12 @@ def create_source(data: SourceCreate, session: SessionDep, response: Response) -
 
 
 @router.get("/{source_id}", response_model=SourceDetail)
-def get_source(source_id: int, session: SessionDep) -> SourceDetail:
+def get_source(source_id: IdPath, session: SessionDep) -> SourceDetail:
     """One source with its text."""
     return service.source_detail(service.require_source(session, source_id))
 
 
 @router.patch("/{source_id}", response_model=SourceDetail)
-def update_source(source_id: int, data: SourceUpdate, session: SessionDep) -> SourceDetail:
+def update_source(source_id: IdPath, data: SourceUpdate, session: SessionDep) -> SourceDetail:
     """Change a source's metadata or text."""
     return service.source_detail(service.update_source(session, source_id, data))

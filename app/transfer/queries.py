@@ -1,9 +1,10 @@
 """SQL for export and import."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.actors.models import Actor, Affiliation, Membership
 from app.claims import queries as claim_queries
@@ -16,6 +17,43 @@ def all_actors(session: Session) -> Sequence[Actor]:
     return session.scalars(
         select(Actor).options(selectinload(Actor.aliases)).order_by(Actor.code)
     ).all()
+
+
+def all_memberships(session: Session) -> Sequence[Any]:
+    """Every membership by group, member and start, undated starts first on every backend."""
+    group, member = aliased(Actor), aliased(Actor)
+    stmt = (
+        select(
+            group.code.label("group"),
+            member.code.label("member"),
+            Membership.from_on,
+            Membership.until_on,
+        )
+        .join(group, group.id == Membership.group_id)
+        .join(member, member.id == Membership.member_id)
+        .order_by(group.code, member.code, Membership.from_on.asc().nulls_first())
+    )
+    return session.execute(stmt).all()
+
+
+def all_affiliations(session: Session) -> Sequence[Any]:
+    """Every affiliation by person, actor, office and start, undated starts first."""
+    person, actor = aliased(Actor), aliased(Actor)
+    stmt = (
+        select(
+            person.code.label("person"),
+            actor.code.label("actor"),
+            Affiliation.office,
+            Affiliation.from_on,
+            Affiliation.until_on,
+        )
+        .join(person, person.id == Affiliation.person_id)
+        .join(actor, actor.id == Affiliation.actor_id)
+        .order_by(
+            person.code, actor.code, Affiliation.office, Affiliation.from_on.asc().nulls_first()
+        )
+    )
+    return session.execute(stmt).all()
 
 
 def all_sources(session: Session) -> Sequence[Source]:
@@ -64,7 +102,11 @@ def reset_id_sequences(session: Session) -> None:
     for table in ("sources", "claims"):
         top = session.scalar(select(func.max(text("id"))).select_from(text(table)))
         if top:
+            # Never move a sequence backwards: a concurrent insert may hold a later id.
             session.execute(
-                text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"),
+                text(
+                    "SELECT setval(pg_get_serial_sequence(:t, 'id'),"
+                    " GREATEST(:v, nextval(pg_get_serial_sequence(:t, 'id'))))"
+                ),
                 {"t": table, "v": top},
             )

@@ -3,10 +3,12 @@
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, StringConstraints, TypeAdapter
 
 from app.actors.schemas import AliasIn
 from app.claims.schemas import ClaimFields
+from app.initiatives.schemas import SLUG_PATTERN
+from app.listing import INT_MAX
 from app.schemas import InputModel
 
 FORMAT_VERSION = 1
@@ -28,13 +30,15 @@ class Stamped(InputModel):
     updated_at: datetime | None = None
 
 
+# Field limits repeat the create schemas' (and the columns'), so that every backend refuses the
+# same lines, each with its field, instead of PostgreSQL failing on a too-long value.
 class ActorRecord(Stamped):
     """An actor with its aliases."""
 
     type: Literal["actor"]
-    code: str
+    code: str = Field(min_length=2, max_length=64)
     kind: str
-    name: str
+    name: str = Field(min_length=1, max_length=200)
     description: str | None = None
     aliases: list[AliasIn] = []
 
@@ -55,7 +59,7 @@ class AffiliationRecord(InputModel):
     type: Literal["affiliation"]
     person: str
     actor: str
-    office: str
+    office: str = Field(min_length=1, max_length=200)
     from_on: date | None = None
     until_on: date | None = None
 
@@ -64,8 +68,8 @@ class InitiativeRecord(Stamped):
     """An initiative, by slug."""
 
     type: Literal["initiative"]
-    slug: str
-    name: str
+    slug: str = Field(min_length=2, max_length=100, pattern=SLUG_PATTERN)
+    name: str = Field(min_length=1, max_length=300)
     description: str | None = None
     proposer: str | None = None
     first_reported_on: date | None = None
@@ -75,21 +79,22 @@ class SourceRecord(Stamped):
     """A source with its id and text."""
 
     type: Literal["source"]
-    id: int = Field(ge=1)
-    title: str
-    outlet: str | None = None
-    url: str | None = None
+    id: int = Field(ge=1, le=INT_MAX)
+    title: str = Field(min_length=1, max_length=500)
+    outlet: str | None = Field(default=None, max_length=200)
+    url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
     published_on: date
-    language: str | None = None
-    text: str | None = None
-    content_hash: str | None = None
+    language: str | None = Field(default=None, max_length=8)
+    # Kept verbatim: the seed loader stores article files as read, and the hash covers every byte.
+    text: Annotated[str | None, StringConstraints(strip_whitespace=False)] = None
+    content_hash: str | None = Field(default=None, max_length=64)
 
 
 class ClaimRecord(ClaimFields):
     """A claim with its id, review and retraction state."""
 
     type: Literal["claim"]
-    id: int = Field(ge=1)
+    id: int = Field(ge=1, le=INT_MAX)
     retracted_at: datetime | None = None
     retraction_reason: str | None = None
     version: int = Field(default=1, ge=1)

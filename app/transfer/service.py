@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app.actors import queries as actor_queries
@@ -70,7 +70,7 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
     """Every record in dependency order: actors, memberships, affiliations, initiatives,
     sources, claims."""
     yield {"type": "posture-export", "format": FORMAT_VERSION, "exported_at": _utc(utcnow())}
-    for actor in queries.all_actors(session):
+    for actor in sorted(queries.all_actors(session), key=lambda a: a.code):
         yield {
             "type": "actor",
             "code": actor.code,
@@ -80,7 +80,10 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
             "aliases": [{"alias": a.alias, "kind": a.kind} for a in actor.aliases],
             **_stamps(actor),
         }
-    for m in actor_queries.memberships(session):
+    for m in sorted(
+        queries.all_memberships(session),
+        key=lambda m: (m.group, m.member, m.from_on or date.min),
+    ):
         yield {
             "type": "membership",
             "group": m.group,
@@ -88,7 +91,10 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
             "from_on": m.from_on,
             "until_on": m.until_on,
         }
-    for a in actor_queries.affiliations(session):
+    for a in sorted(
+        queries.all_affiliations(session),
+        key=lambda a: (a.person, a.actor, a.office, a.from_on or date.min),
+    ):
         yield {
             "type": "affiliation",
             "person": a.person,
@@ -97,9 +103,9 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
             "from_on": a.from_on,
             "until_on": a.until_on,
         }
-    for initiative, proposer, _name in session.execute(
-        initiative_queries.initiative_rows().order_by(Initiative.slug)
-    ):
+    # Sorted here, not in SQL, so that the order never depends on a server's collation.
+    rows = session.execute(initiative_queries.initiative_rows()).all()
+    for initiative, proposer, _name in sorted(rows, key=lambda r: r[0].slug):
         yield {
             "type": "initiative",
             "slug": initiative.slug,
@@ -157,10 +163,9 @@ def import_lines(session: Session, lines: Iterable[str]) -> ImportReport:
         except ValidationError as exc:
             errors.extend(
                 FieldError(str(e["field"]), str(e["message"]), line=n)
-                for e in validation_errors(exc.errors())
+                for e in _record_errors(raw, exc)
             )
-    if errors:
-        raise _import_failed(errors)
+    # Apply the valid lines even after a bad one, so that one answer lists every bad line.
     created: Counter[str] = Counter()
     updated: Counter[str] = Counter()
     for n, record in records:
@@ -182,6 +187,10 @@ def import_lines(session: Session, lines: Iterable[str]) -> ImportReport:
         except IntegrityError as exc:
             errors.append(FieldError("record", f"clashes with a stored record: {exc.orig}", line=n))
             continue
+        except DBAPIError as exc:
+            # A value one backend stores and another refuses (PostgreSQL and a NUL character).
+            errors.append(FieldError("record", f"refused by the database: {exc.orig}", line=n))
+            continue
         (created if is_new else updated)[record.type] += 1
     if errors:
         raise _import_failed(errors)
@@ -190,7 +199,16 @@ def import_lines(session: Session, lines: Iterable[str]) -> ImportReport:
     return ImportReport(created=dict(created), updated=dict(updated))
 
 
+def _record_errors(raw: Any, exc: ValidationError) -> list[dict[str, object]]:
+    # Pydantic puts the record's type first in each location ("claim.role"); the field is "role".
+    tag = raw.get("type") if isinstance(raw, dict) else None
+    return validation_errors(
+        [{**e, "loc": e["loc"][1:]} if e["loc"][:1] == (tag,) else e for e in exc.errors()]
+    )
+
+
 def _import_failed(errors: list[FieldError]) -> InvalidInput:
+    errors = sorted(errors, key=lambda e: int(str(e.get("line", 0))))
     lines = sorted({int(str(e["line"])) for e in errors if "line" in e})
     return InvalidInput(
         f"{len(errors)} problem(s) on line(s) {', '.join(map(str, lines[:20]))}; "
@@ -230,6 +248,19 @@ def _actor_id(session: Session, code: str | None, field: str) -> int | None:
     return found[code]
 
 
+def _actor_of_kind(
+    session: Session, code: str, field: str, kinds: tuple[ActorKind, ...], what: str
+) -> int:
+    # The same kinds the actor service allows for memberships and affiliations.
+    found = actor_queries.actor_kinds_by_code(session, [code])
+    if code not in found:
+        raise InvalidInput.field(field, f"unknown actor '{code}'")
+    actor_id, kind = found[code]
+    if kind not in kinds:
+        raise InvalidInput.field(field, f"'{code}' is a {kind}, not {what}")
+    return actor_id
+
+
 def _apply_actor(session: Session, record: ActorRecord) -> bool:
     try:
         kind = ActorKind(record.kind)
@@ -257,9 +288,10 @@ def _apply_actor(session: Session, record: ActorRecord) -> bool:
 
 
 def _apply_membership(session: Session, record: MembershipRecord) -> bool:
-    group_id = _actor_id(session, record.group, "group")
+    group_id = _actor_of_kind(
+        session, record.group, "group", (ActorKind.ORGANIZATION, ActorKind.GROUP), "a group"
+    )
     member_id = _actor_id(session, record.member, "member")
-    assert group_id is not None
     assert member_id is not None
     row = queries.membership_exists(session, group_id, member_id, record.from_on)
     if row is not None:
@@ -275,10 +307,14 @@ def _apply_membership(session: Session, record: MembershipRecord) -> bool:
 
 
 def _apply_affiliation(session: Session, record: AffiliationRecord) -> bool:
-    person_id = _actor_id(session, record.person, "person")
-    actor_id = _actor_id(session, record.actor, "actor")
-    assert person_id is not None
-    assert actor_id is not None
+    person_id = _actor_of_kind(session, record.person, "person", (ActorKind.PERSON,), "a person")
+    actor_id = _actor_of_kind(
+        session,
+        record.actor,
+        "actor",
+        (ActorKind.STATE, ActorKind.ORGANIZATION, ActorKind.GROUP),
+        "a state, an organisation or a group",
+    )
     row = queries.affiliation_exists(session, person_id, actor_id, record.office, record.from_on)
     if row is not None:
         row.until_on = record.until_on
