@@ -136,23 +136,59 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(AppError)
-    async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        if wants_page(request):
+            return page_error(request, exc.status, exc.title, exc.detail, exc.errors)
         return problem(
             exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors, extra=exc.extra
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = validation_errors(exc.errors())
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        if wants_page(request):
+            return page_error(request, 422, "Invalid input", detail, errors)
         return problem(422, "Invalid input", detail, slug="invalid-input", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        title = _http_title(exc.status_code)
+        if wants_page(request):
+            return page_error(
+                request, exc.status_code, title, str(exc.detail), [], headers=exc.headers
+            )
         # Keep the exception's headers: a 405 says which methods are allowed (Allow).
-        return problem(
-            exc.status_code, _http_title(exc.status_code), str(exc.detail), headers=exc.headers
-        )
+        return problem(exc.status_code, title, str(exc.detail), headers=exc.headers)
+
+
+def wants_page(request: Request) -> bool:
+    """Whether an error should be an HTML page (dashboard) rather than problem+json (API)."""
+    path = request.url.path
+    return not (path.startswith("/api/") or path in ("/openapi.json", "/feed.atom"))
+
+
+def page_error(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    errors: Sequence[Mapping[str, object]],
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The dashboard's error page (a fragment for htmx)."""
+    from app.web import render
+
+    response = render(
+        request,
+        "errors/error.html",
+        {"title": title, "status": status, "detail": detail, "errors": list(errors)},
+        fragment="errors/_error.html",
+        status_code=status,
+    )
+    if headers:
+        response.headers.update(headers)
+    return response
 
 
 def _http_title(status: int) -> str:

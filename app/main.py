@@ -6,15 +6,19 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from app.actors.api import router as actors_router
+from app.actors.pages import router as actors_pages
 from app.claims.api import router as claims_router
 from app.claims.pages import router as claims_pages
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory
 from app.errors import install_error_handlers
 from app.initiatives.api import router as initiatives_router
+from app.initiatives.pages import router as initiatives_pages
 from app.positions.api import router as positions_router
 from app.positions.pages import router as positions_pages
+from app.search.pages import router as search_pages
 from app.sources.api import router as sources_router
+from app.sources.pages import router as sources_pages
 from app.transfer.api import router as transfer_router
 from app.vocabulary.api import router as vocabulary_router
 from app.web import STATIC_DIR
@@ -43,7 +47,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         transfer_router,
     ):
         app.include_router(router)
-    for router in (positions_pages, claims_pages):
+    for router in (
+        positions_pages,
+        claims_pages,
+        actors_pages,
+        initiatives_pages,
+        sources_pages,
+        search_pages,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=1024)

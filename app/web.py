@@ -1,12 +1,15 @@
 """Server-rendered pages: templates, htmx detection, and rendering helpers."""
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ValidationError
 
+from app.errors import AppError, FieldError, InvalidInput, validation_errors
 from app.vocab import Stance, Status
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -50,3 +53,60 @@ def render(
     """The page, or only its fragment template when htmx asks for it."""
     name = fragment if fragment and is_htmx(request) else template
     return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+async def _form_fields(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    fields: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if not isinstance(value, str):
+            continue
+        if key in fields:
+            previous = fields[key]
+            fields[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            fields[key] = value
+    return fields
+
+
+# A submitted form as a dict: repeated names become lists, files are ignored.
+FormFields = Annotated[dict[str, Any], Depends(_form_fields)]
+
+
+def parse_form(model: type[ModelT], fields: Mapping[str, Any]) -> ModelT:
+    """Validate a form against an API schema; empty inputs count as not given.
+
+    Raises InvalidInput with one `{field, message}` per problem, as the API would.
+    """
+    cleaned = {k: v for k, v in fields.items() if v not in ("", None, [])}
+    try:
+        return model.model_validate(cleaned)
+    except ValidationError as exc:
+        errors = [
+            FieldError(str(e["field"]), str(e["message"]))
+            for e in validation_errors(exc.errors(include_url=False))
+        ]
+        raise InvalidInput(
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
+        ) from None
+
+
+def form_errors(exc: AppError) -> dict[str, str]:
+    """An error's messages by field name, to show beside each input."""
+    messages: dict[str, str] = {}
+    for error in exc.errors:
+        field = str(error["field"])
+        messages[field] = (
+            f"{messages[field]}; {error['message']}" if field in messages else str(error["message"])
+        )
+    if not messages:
+        messages["form"] = exc.detail
+    return messages
+
+
+def error_summary(errors: Mapping[str, str]) -> Sequence[tuple[str, str]]:
+    """Field errors as (field, message) pairs for a summary at the top of a form."""
+    return sorted(errors.items())

@@ -1,0 +1,1 @@
+"""Search: one box over actors, initiatives, sources and evidence text."""

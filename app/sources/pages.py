@@ -1,0 +1,5 @@
+"""Dashboard pages about sources."""
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
