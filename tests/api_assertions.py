@@ -3,12 +3,12 @@
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
+import httpx2
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
 
 
-def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> Any:
+def assert_problem(response: httpx2.Response, status: int, field: str | None = None) -> Any:
     """The response is a problem+json of this status; with `field`, `errors` names that
     field with a reason. Returns the problem's body."""
     assert response.status_code == status, response.text
