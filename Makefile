@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export POSTURE_SEED_TEXT_DIR ?= $(abspath ../shared/seeds)
 
-.PHONY: run test install lint typecheck pytest eval clean
+.PHONY: run test install lint typecheck pytest bench screenshots clean
 
 $(BIN)/posture: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +22,22 @@ run: install
 test: install lint typecheck pytest
 
 lint:
-	$(BIN)/ruff check app tests migrations
-	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/ruff check app tests migrations bench scripts
+	$(BIN)/ruff format --check app tests migrations bench scripts
 
 typecheck:
 	$(BIN)/mypy app
 
 pytest:
 	$(BIN)/pytest
+
+## Overview size and time to usable in headless Chromium (200 actors x 13 roles).
+bench: install
+	$(BIN)/python bench/overview.py
+
+## Screenshots of the main pages for the README (docs/screenshots/).
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) posture.db .mypy_cache .ruff_cache .pytest_cache

@@ -1,6 +1,7 @@
 """Server-rendered pages: templates, htmx detection, and rendering helpers."""
 
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -110,3 +111,34 @@ def form_errors(exc: AppError) -> dict[str, str]:
 def error_summary(errors: Mapping[str, str]) -> Sequence[tuple[str, str]]:
     """Field errors as (field, message) pairs for a summary at the top of a form."""
     return sorted(errors.items())
+
+
+EnumT = TypeVar("EnumT", bound=StrEnum)
+
+
+def parse_choices(enum: type[EnumT], values: Sequence[str], field: str) -> list[EnumT]:
+    """Query values of a select as enum members; the empty "any" choice is dropped."""
+    chosen: list[EnumT] = []
+    for value in values:
+        if not value:
+            continue
+        try:
+            chosen.append(enum(value))
+        except ValueError:
+            allowed = ", ".join(e.value for e in enum)
+            raise InvalidInput.field(field, f"'{value}' is not one of {allowed}") from None
+    return chosen
+
+
+def form_values(fields: Mapping[str, Any], names: Sequence[str]) -> dict[str, str]:
+    """The named inputs of a submitted form as text, to validate and to show again.
+
+    Only the form's own inputs are kept (the schemas forbid extra fields), and browsers'
+    CRLF line breaks in textareas become plain newlines.
+    """
+    out: dict[str, str] = {}
+    for name in names:
+        value = fields.get(name, "")
+        value = value[-1] if isinstance(value, list) else value
+        out[name] = str(value).replace("\r\n", "\n").strip()
+    return out

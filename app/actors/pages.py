@@ -1,5 +1,312 @@
-"""Dashboard pages about actors."""
+"""Dashboard pages about actors: the list, one actor's positions and history, the forms."""
 
-from fastapi import APIRouter
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.actors import queries, service
+from app.actors.models import Actor
+from app.actors.schemas import ActorCreate, ActorDetail, ActorUpdate
+from app.config import SettingsDep
+from app.db import SessionDep
+from app.errors import AppError, Conflict, FieldError, InvalidInput
+from app.listing import LimitParam, OffsetParam, check_limit, paginate
+from app.positions import service as positions
+from app.positions.schemas import PositionCell, TimelineEntry
+from app.vocab import ActorKind, AliasKind, ClaimKind, Role
+from app.web import FormFields, form_values, parse_form, render
 
 router = APIRouter(include_in_schema=False)
+
+FIELD_LABELS = {
+    "code": "Code",
+    "kind": "Kind",
+    "name": "Name",
+    "description": "Description",
+    "aliases": "Aliases",
+    "memberships": "Memberships",
+    "affiliations": "Offices",
+}
+# Textareas holding one list item per line; errors about an item name its line.
+LIST_FIELDS = ("aliases", "memberships", "affiliations")
+ROLE_ORDER = {r.value: n for n, r in enumerate(Role)}
+
+
+@router.get("/actors", response_class=HTMLResponse)
+def actor_list(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: ActorKind | None = None,
+    limit: LimitParam = 50,
+    offset: OffsetParam = 0,
+) -> HTMLResponse:
+    """Actors matching a code, name or alias, by kind, a page at a time."""
+    check_limit(limit, settings.page_size_max)
+    q = q.strip()
+    stmt = queries.actor_list(kind=kind.value if kind else None, q=q or None)
+    rows, total = paginate(session, stmt.order_by(Actor.code), limit=limit, offset=offset)
+    params = {k: v for k, v in {"q": q, "kind": kind.value if kind else ""}.items() if v}
+    context = {
+        "title": "Actors",
+        "actors": rows,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "query": q,
+        "kind": kind.value if kind else "",
+        "kinds": [k.value for k in ActorKind],
+        "params": params,
+    }
+    return render(request, "actors/list.html", context)
+
+
+@router.get("/actors/new", response_class=HTMLResponse)
+def new_actor_form(request: Request) -> HTMLResponse:
+    """An empty form for a new actor."""
+    return _form(request, "new", {"kind": ActorKind.STATE.value}, {})
+
+
+@router.post("/actors/new", response_class=HTMLResponse)
+def create_actor(request: Request, session: SessionDep, fields: FormFields) -> Response:
+    """Record the actor and go to its page; on a problem, the form again with the message."""
+    values = form_values(fields, ("code", "kind", "name", "description", *LIST_FIELDS))
+    lines: dict[str, list[int]] = {}
+    try:
+        # A savepoint: a write half done before the error must not be committed.
+        with session.begin_nested():
+            data = parse_form(ActorCreate, {**_scalars(values), **_lists(values, lines)})
+            actor = service.create_actor(session, data)
+    except (InvalidInput, Conflict) as exc:
+        return _form(request, "new", values, _errors(exc, lines), status_code=exc.status)
+    return RedirectResponse(f"/actors/{actor.code}", status_code=303)
+
+
+@router.get("/actors/{code}", response_class=HTMLResponse)
+def actor_page(code: str, request: Request, session: SessionDep) -> HTMLResponse:
+    """An actor's current positions, their history, its speakers, memberships and members."""
+    actor = service.actor_detail(session, service.require_actor(session, code))
+    context: dict[str, Any] = {"title": actor.name, "actor": actor, "is_person": False}
+    if actor.kind == ActorKind.PERSON:
+        context["is_person"] = True
+    else:
+        _, last = positions.date_span(session)
+        day = last or date.today()
+        cells = positions.cell_filter(session, actors=[actor.code])
+        matrix = positions.positions_as_of(session, day, known_as_of=None, cells=cells)
+        timeline = positions.actor_timeline(session, actor.code)
+        context.update(
+            as_of=day,
+            commitments=sorted(
+                (c for c in matrix.cells if c.kind == ClaimKind.COMMITMENT),
+                key=lambda c: ROLE_ORDER.get(c.role or "", len(ROLE_ORDER)),
+            ),
+            stances=sorted(
+                (c for c in matrix.cells if c.kind == ClaimKind.STANCE),
+                key=lambda c: (c.initiative_name or "").lower(),
+            ),
+            history=history_by_object(timeline.claims, matrix.cells),
+        )
+    return render(request, "actors/detail.html", context)
+
+
+@router.get("/actors/{code}/edit", response_class=HTMLResponse)
+def edit_actor_form(code: str, request: Request, session: SessionDep) -> HTMLResponse:
+    """The actor's form, filled in with what is stored."""
+    actor = service.actor_detail(session, service.require_actor(session, code))
+    return _form(request, "edit", actorform_values(actor), {}, actor=actor)
+
+
+@router.post("/actors/{code}/edit", response_class=HTMLResponse)
+def update_actor(code: str, request: Request, session: SessionDep, fields: FormFields) -> Response:
+    """Save the changes and go to the actor's page; on a problem, the form again."""
+    actor = service.actor_detail(session, service.require_actor(session, code))
+    names: tuple[str, ...] = ("name", "description", "aliases", "memberships")
+    if actor.kind == ActorKind.PERSON:
+        names += ("affiliations",)
+    values = form_values(fields, names)
+    lines: dict[str, list[int]] = {}
+    try:
+        with session.begin_nested():
+            lists = _lists(values, lines)
+            data = parse_form(ActorUpdate, {**_scalars(values), **lists})
+            # An emptied input clears the field (or is refused, as the API refuses a null name).
+            cleared: dict[str, Any] = {k: None for k in ("name", "description") if not values[k]}
+            cleared.update({k: [] for k in LIST_FIELDS if k in values and not lists.get(k)})
+            service.update_actor(session, code, data.model_copy(update=cleared))
+    except (InvalidInput, Conflict) as exc:
+        return _form(
+            request, "edit", values, _errors(exc, lines), actor=actor, status_code=exc.status
+        )
+    return RedirectResponse(f"/actors/{actor.code}", status_code=303)
+
+
+def history_by_object(
+    entries: Sequence[TimelineEntry], current: Sequence[PositionCell]
+) -> list[dict[str, Any]]:
+    """The timeline split per object (a role or an initiative), roles first, oldest first."""
+    deciding = {c.claim_id for c in current}
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in entries:
+        if entry.kind == ClaimKind.COMMITMENT:
+            key = ("commitment", entry.role or "")
+            label = (entry.role or "").replace("_", " ")
+        else:
+            key = ("stance", entry.initiative or "")
+            label = entry.initiative_name or entry.initiative or ""
+        group = groups.setdefault(
+            key, {"kind": key[0], "key": key[1], "label": label, "entries": []}
+        )
+        group["entries"].append({"claim": entry, "current": entry.id in deciding})
+    return sorted(
+        groups.values(),
+        key=lambda g: (
+            g["kind"] != "commitment",
+            ROLE_ORDER.get(g["key"], 0) if g["kind"] == "commitment" else 0,
+            g["label"].lower(),
+        ),
+    )
+
+
+def actorform_values(actor: ActorDetail) -> dict[str, str]:
+    """The stored actor as the form's text values (one list item per line)."""
+
+    def day(value: date | None) -> str:
+        return value.isoformat() if value else "-"
+
+    return {
+        "code": actor.code,
+        "kind": actor.kind,
+        "name": actor.name,
+        "description": actor.description or "",
+        "aliases": "\n".join(
+            a.alias if a.kind == AliasKind.NAME else f"{a.alias} | {a.kind}" for a in actor.aliases
+        ),
+        "memberships": "\n".join(
+            " ".join([m.group, day(m.from_on)] + ([day(m.until_on)] if m.until_on else []))
+            for m in actor.memberships
+        ),
+        "affiliations": "\n".join(
+            " | ".join(
+                [a.actor, a.office, day(a.from_on)] + ([day(a.until_on)] if a.until_on else [])
+            )
+            for a in actor.affiliations
+        )
+        if actor.kind == ActorKind.PERSON
+        else "",
+    }
+
+
+def _scalars(values: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if k not in LIST_FIELDS}
+
+
+def _lists(values: Mapping[str, str], lines: dict[str, list[int]]) -> dict[str, list[Any]]:
+    """Turn each textarea into its list; `lines` gets each item's line number."""
+    parsers = {"aliases": _alias, "memberships": _membership, "affiliations": _affiliation}
+    out: dict[str, list[Any]] = {}
+    errors: list[FieldError] = []
+    for name, parse in parsers.items():
+        if name not in values:
+            continue
+        out[name], lines[name] = [], []
+        for number, line in enumerate(values[name].splitlines(), start=1):
+            if not line.strip():
+                continue
+            item = parse(line)
+            if item is None:
+                errors.append(FieldError(name, f"line {number}: {LINE_FORMS[name]}"))
+                continue
+            out[name].append(item)
+            lines[name].append(number)
+    if errors:
+        raise InvalidInput("; ".join(str(e["message"]) for e in errors), errors=errors)
+    return out
+
+
+LINE_FORMS = {
+    "aliases": "write an alias, or 'alias | kind'",
+    "memberships": "write 'GROUP from_on [until_on]', dates as YYYY-MM-DD or '-'",
+    "affiliations": "write 'ACTOR | office | from_on [| until_on]', dates as YYYY-MM-DD or '-'",
+}
+
+
+def _date(text: str) -> str | None:
+    text = text.strip()
+    return None if text in ("", "-") else text
+
+
+def _alias(line: str) -> dict[str, Any] | None:
+    alias, sep, kind = line.partition("|")
+    if "|" in kind:
+        return None
+    item: dict[str, Any] = {"alias": alias.strip()}
+    if sep and kind.strip():
+        item["kind"] = kind.strip()
+    return item
+
+
+def _membership(line: str) -> dict[str, Any] | None:
+    parts = line.split()
+    if not 1 <= len(parts) <= 3:
+        return None
+    item: dict[str, Any] = {"group": parts[0]}
+    for key, text in zip(("from_on", "until_on"), parts[1:], strict=False):
+        if _date(text) is not None:
+            item[key] = _date(text)
+    return item
+
+
+def _affiliation(line: str) -> dict[str, Any] | None:
+    parts = [p.strip() for p in line.split("|")]
+    if not 2 <= len(parts) <= 4:
+        return None
+    item: dict[str, Any] = {"actor": parts[0], "office": parts[1]}
+    for key, text in zip(("from_on", "until_on"), parts[2:], strict=False):
+        if _date(text) is not None:
+            item[key] = _date(text)
+    return item
+
+
+def _errors(exc: AppError, lines: Mapping[str, Sequence[int]]) -> dict[str, str]:
+    """The error's messages by input; an item's error names its line in the textarea."""
+    out: dict[str, str] = {}
+    for error in exc.errors:
+        field, message = str(error["field"]), str(error["message"])
+        head, _, rest = field.partition(".")
+        if head in LIST_FIELDS and rest:
+            index = rest.split(".")[0]
+            numbers = lines.get(head, [])
+            if index.isdigit() and int(index) < len(numbers):
+                message = f"line {numbers[int(index)]}: {message}"
+            field = head
+        out[field] = f"{out[field]}; {message}" if field in out else message
+    if not out:
+        out["form"] = exc.detail
+    return out
+
+
+def _form(
+    request: Request,
+    mode: str,
+    values: Mapping[str, str],
+    errors: Mapping[str, str],
+    *,
+    actor: ActorDetail | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {
+        "title": f"Edit {actor.name}" if actor else "New actor",
+        "mode": mode,
+        "actor": actor,
+        "values": values,
+        "errors": errors,
+        "field_labels": FIELD_LABELS,
+        "kinds": [k.value for k in ActorKind],
+        "alias_kinds": [k.value for k in AliasKind],
+    }
+    return render(request, "actors/form.html", context, status_code=status_code)

@@ -1,13 +1,246 @@
-"""Dashboard pages about claims: the evidence behind a cell."""
+"""Dashboard pages about claims: the evidence behind a cell, and writing claims."""
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BeforeValidator
 
 from app.claims import service
+from app.claims.schemas import ClaimCreate, ClaimRetract, ClaimUpdate
 from app.db import SessionDep
-from app.web import render
+from app.errors import AppError
+from app.listing import INT_MAX, IdPath
+from app.vocab import Basis, Certainty, ClaimKind, ConditionType, ReviewState, Role, Stance, Status
+from app.web import FormFields, parse_form, render
 
 router = APIRouter(include_in_schema=False)
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+# The claim form's inputs, in the order the form shows them, with their labels.
+FIELD_LABELS: dict[str, str] = {
+    "actor": "Actor code",
+    "kind": "Kind",
+    "role": "Role",
+    "status": "Status",
+    "initiative": "Initiative",
+    "stance": "Stance",
+    "conditions": "Conditions",
+    "limits": "Limits",
+    "quantity_amount": "Quantity",
+    "quantity_unit": "Unit",
+    "certainty": "Certainty",
+    "basis": "Basis",
+    "speaker": "Speaker",
+    "reported_by": "Reported by",
+    "via": "Via",
+    "stated_on": "Stated on",
+    "source_id": "Source id",
+    "evidence_text": "Evidence",
+    "evidence_start": "Start offset",
+    "evidence_end": "End offset",
+    "note": "Note",
+    "review_state": "Review state",
+}
+PLAIN_FIELDS = (
+    "actor",
+    "kind",
+    "role",
+    "status",
+    "initiative",
+    "stance",
+    "limits",
+    "certainty",
+    "basis",
+    "speaker",
+    "reported_by",
+    "stated_on",
+    "source_id",
+    "note",
+    "review_state",
+)
+TEXTAREAS = ("conditions", "limits", "evidence_text", "note")
+
+
+def _one(fields: Mapping[str, Any], name: str) -> str:
+    value = fields.get(name, "")
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    text = str(value)
+    # Browsers send a textarea's line breaks as CRLF; the sources store LF.
+    return text.replace("\r\n", "\n") if name in TEXTAREAS else text
+
+
+def form_values(fields: Mapping[str, Any]) -> dict[str, str]:
+    """The submitted claim form as it was typed, one string per input."""
+    return {name: _one(fields, name) for name in FIELD_LABELS}
+
+
+def parse_conditions(text: str) -> list[dict[str, str]]:
+    """One `type: text` per line; the type may be written with spaces ("peace agreement")."""
+    conditions = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        kind, sep, rest = line.partition(":")
+        if not sep:
+            kind, rest = "", line
+        conditions.append(
+            {"type": kind.strip().lower().replace(" ", "_").replace("-", "_"), "text": rest.strip()}
+        )
+    return conditions
+
+
+def claim_input(values: Mapping[str, str]) -> dict[str, Any]:
+    """The form's strings in the API's shape (ClaimCreate); empty inputs are left out."""
+    data: dict[str, Any] = {name: values[name].strip() for name in PLAIN_FIELDS}
+    data["conditions"] = parse_conditions(values["conditions"])
+    quantity = {"amount": values["quantity_amount"], "unit": values["quantity_unit"]}
+    quantity = {k: v.strip() for k, v in quantity.items() if v.strip()}
+    if quantity:
+        data["quantity"] = quantity
+    data["via"] = [part.strip() for part in values["via"].split(",") if part.strip()]
+    evidence = {
+        "text": values["evidence_text"],
+        "start": values["evidence_start"].strip(),
+        "end": values["evidence_end"].strip(),
+    }
+    evidence = {k: v for k, v in evidence.items() if v.strip()}
+    if evidence:
+        data["evidence"] = evidence
+    return data
+
+
+def values_from_claim(fields: Mapping[str, Any]) -> dict[str, str]:
+    """A stored claim (in ClaimFields' shape) as the form's strings."""
+
+    def text(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    quantity = fields.get("quantity") or {}
+    evidence = fields["evidence"]
+    values = {name: text(fields.get(name)) for name in PLAIN_FIELDS}
+    values.update(
+        conditions="\n".join(f"{c['type']}: {c['text']}" for c in fields["conditions"]),
+        quantity_amount=text(quantity.get("amount")),
+        quantity_unit=text(quantity.get("unit")),
+        via=", ".join(fields.get("via") or []),
+        evidence_text=evidence["text"],
+        evidence_start=text(evidence["start"]),
+        evidence_end=text(evidence["end"]),
+    )
+    return values
+
+
+def input_for(field: str) -> str:
+    """The form input that shows an API error's field ("evidence.text" → evidence_text)."""
+    head, _, rest = field.partition(".")
+    if head in ("conditions", "conditional"):
+        return "conditions"
+    if head == "quantity":
+        return "quantity_unit" if rest == "unit" else "quantity_amount"
+    if head == "evidence":
+        return {"start": "evidence_start", "end": "evidence_end"}.get(rest, "evidence_text")
+    return head if head in FIELD_LABELS else "form"
+
+
+def _message(field: str, message: str) -> str:
+    # "conditions.1.type" names the second line of the conditions box.
+    parts = field.split(".")
+    if parts[0] == "conditions" and len(parts) > 1 and parts[1].isdigit():
+        where = f"line {int(parts[1]) + 1}" + (f" ({parts[2]})" if len(parts) > 2 else "")
+        return f"{where}: {message}"
+    return message
+
+
+def claim_form_errors(exc: AppError) -> dict[str, str]:
+    """An error's messages by form input, so each shows beside the input it is about."""
+    errors: dict[str, str] = {}
+    for error in exc.errors:
+        name = input_for(str(error["field"]))
+        message = _message(str(error["field"]), str(error["message"]))
+        errors[name] = f"{errors[name]}; {message}" if name in errors else message
+    if not errors:
+        errors["form"] = exc.detail
+    return errors
+
+
+def _source_id(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() and 0 < int(value) <= INT_MAX else None
+
+
+def _claim_form(
+    request: Request,
+    session: SessionDep,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    claim: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    title = f"Edit claim {claim['id']}" if claim else "New claim"
+    context = {
+        **service.claim_form_context(session, _source_id(values.get("source_id", ""))),
+        "title": title,
+        "claim": claim,
+        "action": f"/claims/{claim['id']}/edit" if claim else "/claims/new",
+        "values": values,
+        "errors": errors,
+        "field_labels": FIELD_LABELS,
+        "summary": [
+            (name, FIELD_LABELS.get(name), errors[name])
+            for name in [*FIELD_LABELS, "form"]
+            if name in errors
+        ],
+        "kinds": [k.value for k in ClaimKind],
+        "roles": [r.value for r in Role],
+        "statuses": [s.value for s in Status],
+        "stances": [s.value for s in Stance],
+        "certainties": [c.value for c in Certainty],
+        "bases": [b.value for b in Basis],
+        "review_states": [r.value for r in ReviewState],
+        "condition_types": [c.value for c in ConditionType],
+    }
+    return render(request, "claims/form.html", context, status_code=status_code)
+
+
+NEW_CLAIM_DEFAULTS = {"kind": "commitment", "certainty": "high", "review_state": "proposed"}
+
+
+@router.get("/claims/new", response_class=HTMLResponse)
+def new_claim_form(
+    request: Request,
+    session: SessionDep,
+    source_id: Annotated[
+        int | None, BeforeValidator(_blank_to_none), Query(ge=1, le=INT_MAX)
+    ] = None,
+) -> HTMLResponse:
+    """An empty claim form, its source (and the publication day as stated_on) prefilled."""
+    values = dict.fromkeys(FIELD_LABELS, "") | NEW_CLAIM_DEFAULTS
+    if source_id is not None:
+        values["source_id"] = str(source_id)
+        source = service.claim_form_context(session, source_id)["source"]
+        if source is not None:
+            values["stated_on"] = source["published_on"].isoformat()
+    return _claim_form(request, session, values=values, errors={})
+
+
+@router.post("/claims/new", response_class=HTMLResponse)
+def create_claim(request: Request, session: SessionDep, fields: FormFields) -> Response:
+    """Record the submitted claim; re-show the form with each problem beside its input."""
+    values = form_values(fields)
+    try:
+        claim = service.record_claim(session, parse_form(ClaimCreate, claim_input(values)))
+    except AppError as exc:
+        errors = claim_form_errors(exc)
+        return _claim_form(request, session, values=values, errors=errors, status_code=exc.status)
+    return RedirectResponse(f"/claims/{claim.id}", status_code=303)
 
 
 @router.get("/claims/{claim_id}", response_class=HTMLResponse)
@@ -16,3 +249,88 @@ def claim_page(claim_id: int, request: Request, session: SessionDep) -> HTMLResp
     context = service.claim_evidence_view(session, claim_id)
     context["title"] = f"Claim {claim_id}"
     return render(request, "claims/claim.html", context, fragment="claims/_detail.html")
+
+
+def _retracted(request: Request, claim: dict[str, Any], action: str) -> HTMLResponse:
+    context = {"title": f"Claim {claim['id']} is retracted", "claim": claim, "action": action}
+    return render(request, "claims/retracted.html", context, status_code=409)
+
+
+@router.get("/claims/{claim_id}/edit", response_class=HTMLResponse)
+def edit_claim_form(claim_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
+    """The claim's fields in the form, ready to change."""
+    current = service.editable_claim(session, claim_id)
+    if current["claim"]["retracted"]:
+        return _retracted(request, current["claim"], "changed")
+    values = values_from_claim(current["fields"])
+    return _claim_form(request, session, values=values, errors={}, claim=current["claim"])
+
+
+@router.post("/claims/{claim_id}/edit", response_class=HTMLResponse)
+def edit_claim(
+    claim_id: IdPath, request: Request, session: SessionDep, fields: FormFields
+) -> Response:
+    """Save the whole form over the claim; the merged claim is checked like a new one."""
+    current = service.editable_claim(session, claim_id)
+    if current["claim"]["retracted"]:
+        return _retracted(request, current["claim"], "changed")
+    values = form_values(fields)
+    try:
+        # The form holds every field: it replaces the claim, and an emptied input clears it.
+        complete = parse_form(ClaimCreate, claim_input(values))
+        changes = ClaimUpdate.model_validate(complete.model_dump(exclude={"conditional"}))
+        service.update_claim(session, claim_id, changes)
+    except AppError as exc:
+        errors = claim_form_errors(exc)
+        return _claim_form(
+            request,
+            session,
+            values=values,
+            errors=errors,
+            claim=current["claim"],
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"/claims/{claim_id}", status_code=303)
+
+
+def _retract_form(
+    request: Request,
+    claim: dict[str, Any],
+    reason: str,
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {
+        "title": f"Retract claim {claim['id']}",
+        "claim": claim,
+        "reason": reason,
+        "errors": errors,
+    }
+    return render(request, "claims/retract.html", context, status_code=status_code)
+
+
+@router.get("/claims/{claim_id}/retract", response_class=HTMLResponse)
+def retract_claim_form(claim_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
+    """Ask why the claim is retracted."""
+    claim = service.editable_claim(session, claim_id)["claim"]
+    if claim["retracted"]:
+        return _retracted(request, claim, "retracted again")
+    return _retract_form(request, claim, "", {})
+
+
+@router.post("/claims/{claim_id}/retract", response_class=HTMLResponse)
+def retract_claim(
+    claim_id: IdPath, request: Request, session: SessionDep, fields: FormFields
+) -> Response:
+    """Retract the claim: kept on record, it no longer counts."""
+    claim = service.editable_claim(session, claim_id)["claim"]
+    if claim["retracted"]:
+        return _retracted(request, claim, "retracted again")
+    reason = _one(fields, "reason").replace("\r\n", "\n").strip()
+    try:
+        data = parse_form(ClaimRetract, {"reason": reason})
+        service.retract_claim(session, claim_id, data.reason)
+    except AppError as exc:
+        errors = {str(e["field"]): str(e["message"]) for e in exc.errors} or {"form": exc.detail}
+        return _retract_form(request, claim, reason, errors, status_code=exc.status)
+    return RedirectResponse(f"/claims/{claim_id}", status_code=303)

@@ -108,3 +108,11 @@ def cell_history(session: Session, claim: Claim) -> Sequence[Claim]:
     stmt = stmt.order_by(Claim.stated_on.desc(), Claim.id.desc())
     history: Sequence[Claim] = session.scalars(stmt).unique().all()
     return history
+
+
+def claims_by_ids(session: Session, claim_ids: Sequence[int]) -> dict[int, Claim]:
+    """The claims with these ids (retracted ones too), references loaded, by id."""
+    if not claim_ids:
+        return {}
+    stmt = claim_list(include_retracted=True).where(Claim.id.in_(claim_ids))
+    return {c.id: c for c in session.scalars(stmt).unique()}

@@ -352,3 +352,28 @@ def claim_evidence_view(session: Session, claim_id: int) -> dict[str, Any]:
         "sentence": evidence_in_sentence(source.text, claim.evidence_start, claim.evidence_end),
         "history": [claim_record(c) for c in history],
     }
+
+
+def claim_form_context(session: Session, source_id: int | None) -> dict[str, Any]:
+    """What a claim form offers: the initiatives (slug, name) and the chosen source, if any."""
+    source = source_queries.source_by_id(session, source_id) if source_id else None
+    return {
+        "initiatives": [(r.slug, r.name) for r in initiative_queries.initiative_names(session)],
+        "source": (
+            {
+                "id": source.id,
+                "title": source.title,
+                "outlet": source.outlet,
+                "published_on": source.published_on,
+                "has_text": source.text is not None,
+            }
+            if source
+            else None
+        ),
+    }
+
+
+def editable_claim(session: Session, claim_id: int) -> dict[str, Any]:
+    """A claim as the edit form shows it: its fields as a client writes them, and its record."""
+    claim = require_claim(session, claim_id)
+    return {"fields": claim_fields(claim), "claim": claim_record(claim)}

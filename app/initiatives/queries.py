@@ -7,6 +7,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.actors.models import Actor
+from app.claims.models import Claim
+from app.claims.queries import claim_list
 from app.initiatives.models import Initiative
 
 proposer = aliased(Actor, name="proposer")
@@ -63,3 +65,11 @@ def initiative_list(
 def initiative_names(session: Session) -> Sequence[Any]:
     """(slug, name) of every initiative, by name."""
     return session.execute(select(Initiative.slug, Initiative.name).order_by(Initiative.name)).all()
+
+
+def role_claims(session: Session, initiative_id: int) -> Sequence[Claim]:
+    """The counting commitment claims tied to the initiative, references loaded."""
+    stmt = claim_list(
+        initiative_ids=[initiative_id], kind="commitment", review_state="accepted"
+    ).order_by(Claim.id)
+    return session.scalars(stmt).unique().all()

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
+from app.claims.schemas import ClaimRead
 from app.schemas import InputModel, OutputModel
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -40,3 +41,10 @@ class InitiativeRead(OutputModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class RoleFillers(OutputModel):
+    """A role the initiative involves, with each actor's latest claim to it."""
+
+    role: str
+    claims: list[ClaimRead]

@@ -1,15 +1,24 @@
 """Rules about initiatives: unique slugs, known proposers."""
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.actors import queries as actor_queries
+from app.claims.models import Claim
+from app.claims.service import claim_read
 from app.db import utcnow
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.initiatives import queries
 from app.initiatives.models import Initiative
-from app.initiatives.schemas import InitiativeCreate, InitiativeRead, InitiativeUpdate
+from app.initiatives.schemas import (
+    InitiativeCreate,
+    InitiativeRead,
+    InitiativeUpdate,
+    RoleFillers,
+)
+from app.vocab import BASIS_PRIORITY, STATUS_RANK, Basis, Role, Status
 
 
 def require_initiative(session: Session, slug: str) -> Initiative:
@@ -98,3 +107,47 @@ def update_initiative(session: Session, slug: str, data: InitiativeUpdate) -> In
     initiative.updated_at = utcnow()
     session.flush()
     return initiative
+
+
+def _recency(claim: Claim) -> tuple[date, int, date, int]:
+    # The as-of rule's order (codebook section 7): latest stated, then statement over
+    # report over plan, then the later publication; the id keeps ties stable.
+    return (
+        claim.stated_on,
+        -BASIS_PRIORITY[Basis(claim.basis)],
+        claim.source.published_on,
+        claim.id,
+    )
+
+
+def _ladder_rank(claim: Claim) -> int:
+    # Most engaged first; withdrawn and undisclosed (no rank) last.
+    rank = STATUS_RANK[Status(claim.status)] if claim.status else None
+    return -1 if rank is None else rank
+
+
+def initiative_roles(session: Session, slug: str) -> list[RoleFillers]:
+    """The roles the initiative involves: each actor's latest counting claim per role."""
+    initiative = require_initiative(session, slug)
+    latest: dict[tuple[int, str], Claim] = {}
+    for claim in queries.role_claims(session, initiative.id):
+        key = (claim.actor_id, claim.role or "")
+        if key not in latest or _recency(claim) > _recency(latest[key]):
+            latest[key] = claim
+    by_role: dict[str, list[Claim]] = {}
+    for (_, role), claim in latest.items():
+        by_role.setdefault(role, []).append(claim)
+    order = {r.value: n for n, r in enumerate(Role)}
+    return [
+        RoleFillers(
+            role=role,
+            claims=[
+                claim_read(c)
+                for c in sorted(
+                    claims,
+                    key=lambda c: (-_ladder_rank(c), c.actor.name),
+                )
+            ],
+        )
+        for role, claims in sorted(by_role.items(), key=lambda kv: order.get(kv[0], len(order)))
+    ]

@@ -1,20 +1,49 @@
 """Dashboard pages about positions: overview matrix, map, coalition timeline, changes,
 compare, and the Atom feed."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BeforeValidator
 
 from app.db import SessionDep
+from app.errors import InvalidInput
 from app.positions import service
-from app.positions.schemas import PositionCell
+from app.positions.chart import stacked_steps
+from app.positions.feed import ATOM_MEDIA_TYPE, atom_feed
+from app.positions.schemas import PositionCell, PositionChange, Step
 from app.positions.shapes import EUROPE_VIEWBOX, VIEWBOX, country_shapes
 from app.vocab import STATUS_RANK, ClaimKind, Role, Stance, Status
-from app.web import render
+from app.web import error_summary, form_errors, parse_choices, render
 
 router = APIRouter(include_in_schema=False)
+
+
+def _blank_to_none(value: Any) -> Any:
+    # A form's empty input or "any" option arrives as "", which means "not given".
+    return None if value == "" else value
+
+
+Blank = BeforeValidator(_blank_to_none)
+OptionalDate = Annotated[date | None, Blank]
+OptionalText = Annotated[str | None, Blank]
+OptionalRole = Annotated[Role | None, Blank]
+
+# The timeline stacks the most engaged rungs at the bottom, so the coalition's core
+# grows from the baseline; withdrawn and undisclosed stand apart, on top.
+STACK_ORDER = [
+    Status.ACTIVE,
+    Status.PLEDGED,
+    Status.WILLING,
+    Status.CONSIDERING,
+    Status.RELUCTANT,
+    Status.RULED_OUT,
+    Status.WITHDRAWN,
+    Status.UNDISCLOSED,
+]
+MIN_PAD = timedelta(days=14)
 
 STANCE_RANK = {
     Stance.REJECTS: 0,
@@ -72,16 +101,19 @@ def overview(
     as_of: Annotated[date | None, Query()] = None,
     view: Annotated[str, Query(pattern="^(roles|initiatives)$")] = "roles",
     group: str | None = None,
-    role: Annotated[list[Role], Query()] = [],
+    role: Annotated[list[str], Query()] = [],
     status: Annotated[list[str], Query()] = [],
     sort: Annotated[str, Query(pattern="^(engagement|name)$")] = "engagement",
 ) -> HTMLResponse:
     """The positions matrix as of a date, with filters that live in the URL."""
     first, last = service.date_span(session)
     day = as_of or last or date.today()
+    # A form's "any" option submits an empty value: it means no filter.
+    roles = parse_choices(Role, role, "role")
+    status = [s for s in status if s]
     kind = ClaimKind.COMMITMENT if view == "roles" else ClaimKind.STANCE
     cells = service.cell_filter(
-        session, kind=kind, roles=role if view == "roles" else [], group=group or None
+        session, kind=kind, roles=roles if view == "roles" else [], group=group or None
     )
     matrix = service.positions_as_of(session, day, known_as_of=None, cells=cells)
     context = {
@@ -92,7 +124,7 @@ def overview(
         "view": view,
         "group": group or "",
         "roles": [r.value for r in Role],
-        "role_filter": [r.value for r in role],
+        "role_filter": [r.value for r in roles],
         "status_filter": status,
         "sort": sort,
         "values": [s.value for s in Status] if view == "roles" else [s.value for s in Stance],
@@ -139,3 +171,213 @@ def map_page(
         "others": [c for c in matrix.cells if c.actor_kind != "state"],
     }
     return render(request, "positions/map.html", context, fragment="positions/_map.html")
+
+
+def timeline_span(
+    first: date | None, last: date | None, start: date | None, end: date | None
+) -> tuple[date, date]:
+    """The span asked for, or the data's span padded a little on both sides."""
+    if first is None or last is None:
+        last = date.today()
+        first = last - timedelta(days=90)
+    pad = max(MIN_PAD, (last - first) / 20)
+    return start or first - pad, end or last + pad
+
+
+def default_step(start: date, end: date) -> Step:
+    """Weeks for spans under a year, months beyond."""
+    return Step.WEEK if (end - start).days < 365 else Step.MONTH
+
+
+@router.get("/timeline", response_class=HTMLResponse)
+def timeline(
+    request: Request,
+    session: SessionDep,
+    role: OptionalRole = None,
+    initiative: OptionalText = None,
+    from_: Annotated[OptionalDate, Query(alias="from")] = None,
+    to: OptionalDate = None,
+    step: Annotated[Step | None, Blank] = None,
+) -> HTMLResponse:
+    """How many actors stood on each rung of a role (or held each stance) over time."""
+    first, last = service.date_span(session)
+    start, end = timeline_span(first, last, from_, to)
+    step = step or default_step(start, end)
+    role = role or Role.GROUND_FORCES
+    initiatives = service.initiative_choices(session)
+    if initiative:
+        subject = dict(initiatives).get(initiative, initiative)
+    else:
+        subject = role.value.replace("_", " ").capitalize()
+    context: dict[str, Any] = {
+        "title": f"Coalition timeline: {subject}",
+        "subject": subject,
+        "role": role.value,
+        "initiative": initiative,
+        "start": start,
+        "end": end,
+        "step": step.value,
+        "roles": [r.value for r in Role],
+        "initiatives": initiatives,
+        "errors": {},
+        "feed_url": "/feed.atom" if initiative else f"/feed.atom?role={role.value}",
+    }
+    try:
+        counts = service.position_counts(
+            session,
+            role=None if initiative else role,
+            initiative=initiative,
+            start=start,
+            end=end,
+            step=step,
+            known_as_of=None,
+            group=None,
+        )
+        cells = service.cell_filter(
+            session,
+            roles=[] if initiative else [role],
+            initiatives=[initiative] if initiative else [],
+        )
+        changes = service.position_changes(session, start, end, known_as_of=None, cells=cells)
+    except InvalidInput as exc:
+        context["errors"] = form_errors(exc)
+        context["summary"] = error_summary(context["errors"])
+        return render(
+            request,
+            "positions/timeline.html",
+            context,
+            fragment="positions/_timeline.html",
+            status_code=422,
+        )
+    order = [v.value for v in STACK_ORDER] if not initiative else list(counts.values)
+    present = [v for v in counts.values if any(p.counts.get(v) for p in counts.series)]
+    context.update(
+        series=counts.series,
+        columns=present,
+        stacked=[v for v in order if v in present],
+        chart=stacked_steps(counts.series, order, step),
+        changes=changes.changes,
+    )
+    return render(request, "positions/timeline.html", context, fragment="positions/_timeline.html")
+
+
+def changes_by_actor(changes: list[PositionChange]) -> list[dict[str, Any]]:
+    """Changes grouped by actor, actors by name."""
+    groups: dict[str, dict[str, Any]] = {}
+    for change in changes:
+        group = groups.setdefault(
+            change.actor, {"actor": change.actor, "name": change.actor_name, "changes": []}
+        )
+        group["changes"].append(change)
+    return sorted(groups.values(), key=lambda g: (g["name"], g["actor"]))
+
+
+@router.get("/changes", response_class=HTMLResponse)
+def changes_page(
+    request: Request,
+    session: SessionDep,
+    from_: Annotated[OptionalDate, Query(alias="from")] = None,
+    to: OptionalDate = None,
+    role: OptionalRole = None,
+    initiative: OptionalText = None,
+    group: OptionalText = None,
+) -> HTMLResponse:
+    """What changed between two dates, grouped by actor, with the evidence of each side."""
+    _, last = service.date_span(session)
+    end = to or last or date.today()
+    start = from_ or end - timedelta(days=30)
+    context: dict[str, Any] = {
+        "title": f"Changes from {start} to {end}",
+        "start": start,
+        "end": end,
+        "role": role.value if role else None,
+        "initiative": initiative,
+        "group": group,
+        "roles": [r.value for r in Role],
+        "initiatives": service.initiative_choices(session),
+        "groups": service.group_choices(session),
+        "errors": {},
+        "actors": [],
+        "total": 0,
+    }
+    try:
+        cells = service.cell_filter(
+            session,
+            roles=[role] if role else [],
+            initiatives=[initiative] if initiative else [],
+            group=group,
+        )
+        changes = service.position_changes(session, start, end, known_as_of=None, cells=cells)
+    except InvalidInput as exc:
+        context["errors"] = form_errors(exc)
+        context["summary"] = error_summary(context["errors"])
+        return render(
+            request,
+            "positions/changes.html",
+            context,
+            fragment="positions/_changes.html",
+            status_code=422,
+        )
+    context.update(actors=changes_by_actor(changes.changes), total=changes.total)
+    return render(request, "positions/changes.html", context, fragment="positions/_changes.html")
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare(
+    request: Request,
+    session: SessionDep,
+    actor: Annotated[list[str], Query()] = [],
+    as_of: OptionalDate = None,
+) -> HTMLResponse:
+    """Two to five actors side by side on every role and initiative as of a date."""
+    codes = [code.strip() for code in actor if code.strip()]
+    _, last = service.date_span(session)
+    day = as_of or last or date.today()
+    context: dict[str, Any] = {
+        "title": "Compare actors",
+        "as_of": day,
+        "inputs": codes + [""] * (service.COMPARE_MAX - len(codes)),
+        "errors": {},
+        "comparison": None,
+        "roles": [r.value for r in Role],
+        "initiatives": service.initiative_choices(session),
+        "statuses": [s.value for s in Status],
+        "stances": [s.value for s in Stance],
+    }
+    if "actor" not in request.query_params:
+        return render(request, "positions/compare.html", context)
+    try:
+        comparison = service.compare_actors(session, codes, day)
+    except InvalidInput as exc:
+        context["errors"] = form_errors(exc)
+        return render(request, "positions/compare.html", context, status_code=422)
+    context["title"] = "Compare " + ", ".join(a.code for a in comparison.actors)
+    context["comparison"] = comparison
+    context["grid"] = {(c.kind, c.role or c.initiative, c.actor): c for c in comparison.cells}
+    return render(request, "positions/compare.html", context)
+
+
+@router.get("/feed.atom")
+def feed(
+    request: Request,
+    session: SessionDep,
+    actor: OptionalText = None,
+    role: OptionalRole = None,
+) -> Response:
+    """An Atom feed of the claims that changed a position, and of retracted claims."""
+    entries = service.change_feed(session, actor=actor, role=role)
+    title = " · ".join(
+        ["Posture: position changes"]
+        + ([actor] if actor else [])
+        + ([role.value.replace("_", " ")] if role else [])
+    )
+    key = "changes" + (f"/actor/{actor}" if actor else "") + (f"/role/{role.value}" if role else "")
+    body = atom_feed(
+        entries,
+        authority=request.url.hostname or "localhost",
+        base_url=str(request.base_url),
+        self_url=str(request.url),
+        title=title,
+        feed_key=key,
+    )
+    return Response(body, media_type=ATOM_MEDIA_TYPE)

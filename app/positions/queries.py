@@ -229,3 +229,55 @@ def _maybe_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+def changed_claims(session: Session, *, cells: CellFilter, limit: int) -> Sequence[Any]:
+    """Claims that moved a cell, or were retracted, across all actors; newest update first.
+
+    A counting claim moved its cell when its value differs from the counting claim before
+    it in the same (actor, object) cell, or nothing came before, ordered as in
+    `actor_timeline`. Rows: (claim_id, previous_value, retracted, updated_at). Only the
+    filter's actors and roles are read.
+    """
+    counts = and_(Claim.review_state == "accepted", Claim.retracted_at.is_(None))
+    value = func.coalesce(Claim.status, Claim.stance)
+    object_role = case((Claim.kind == "commitment", Claim.role), else_=None)
+    object_initiative = case((Claim.kind == "stance", Claim.initiative_id), else_=None)
+    order: list[Any] = [
+        Claim.stated_on.asc(),
+        BasisTerm.priority.desc(),
+        Source.published_on.asc(),
+        Claim.id.asc(),
+    ]
+    previous = func.lag(value).over(
+        partition_by=[Claim.actor_id, Claim.kind, object_role, object_initiative, counts],
+        order_by=order,
+    )
+    marked = (
+        select(
+            Claim.id.label("claim_id"),
+            case((counts, 1), else_=0).label("counts"),
+            previous.label("previous_value"),
+            value.label("value"),
+            case((Claim.retracted_at.is_(None), 0), else_=1).label("retracted"),
+            Claim.updated_at,
+        )
+        .join(Source, Source.id == Claim.source_id)
+        .join(BasisTerm, BasisTerm.id == Claim.basis)
+    )
+    if cells.actor_ids:
+        marked = marked.where(Claim.actor_id.in_(cells.actor_ids))
+    if cells.roles:
+        marked = marked.where(Claim.kind == "commitment", Claim.role.in_(cells.roles))
+    sub = marked.subquery("marked")
+    moved = and_(
+        sub.c.counts == 1,
+        or_(sub.c.previous_value.is_(None), sub.c.previous_value != sub.c.value),
+    )
+    stmt = (
+        select(sub.c.claim_id, sub.c.previous_value, sub.c.retracted, sub.c.updated_at)
+        .where(or_(sub.c.retracted == 1, moved))
+        .order_by(sub.c.updated_at.desc(), sub.c.claim_id.desc())
+        .limit(limit)
+    )
+    return session.execute(stmt).all()

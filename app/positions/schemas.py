@@ -114,3 +114,28 @@ class PositionChanges(OutputModel):
     known_as_of: date | None
     total: int
     changes: list[PositionChange]
+
+
+class FeedEntry(OutputModel):
+    """A claim that moved its cell (`previous` is the value before, None for a new cell),
+    or a retracted claim."""
+
+    claim: ClaimRead
+    previous: str | None
+    retracted: bool
+
+
+class ComparedActor(OutputModel):
+    """An actor in a side-by-side comparison."""
+
+    code: str
+    name: str
+    kind: str
+
+
+class Comparison(OutputModel):
+    """Several actors' positions on every role and initiative as of a date."""
+
+    as_of: date
+    actors: list[ComparedActor]
+    cells: list[PositionCell]

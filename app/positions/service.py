@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.actors import queries as actor_queries
 from app.actors.service import require_actor
 from app.claims import queries as claim_queries
-from app.claims.service import claim_record
+from app.claims.service import claim_read, claim_record
 from app.errors import InvalidInput
 from app.initiatives import queries as initiative_queries
 from app.positions import queries
@@ -18,7 +18,10 @@ from app.positions.queries import CellFilter
 from app.positions.schemas import (
     ActorTimeline,
     ChangeKind,
+    ComparedActor,
+    Comparison,
     CountPoint,
+    FeedEntry,
     PositionCell,
     PositionChange,
     PositionChanges,
@@ -30,6 +33,8 @@ from app.positions.schemas import (
 from app.vocab import ActorKind, ClaimKind, Role, Stance, Status
 
 MAX_SERIES_POINTS = 520
+FEED_SIZE = 50
+COMPARE_MIN, COMPARE_MAX = 2, 5
 
 
 def cell_filter(
@@ -251,3 +256,47 @@ def group_choices(session: Session) -> list[tuple[str, str]]:
 def initiative_choices(session: Session) -> list[tuple[str, str]]:
     """Every initiative as (slug, name), by name."""
     return [(row.slug, row.name) for row in initiative_queries.initiative_names(session)]
+
+
+def change_feed(
+    session: Session, *, actor: str | None, role: Role | None, limit: int = FEED_SIZE
+) -> list[FeedEntry]:
+    """The latest claims that changed a position (as a timeline's `changed` mark computes)
+    or were retracted, across all actors, newest update first."""
+    cells = cell_filter(session, actors=[actor] if actor else [], roles=[role] if role else [])
+    rows = queries.changed_claims(session, cells=cells, limit=limit)
+    claims = claim_queries.claims_by_ids(session, [row.claim_id for row in rows])
+    return [
+        FeedEntry(
+            claim=claim_read(claims[row.claim_id]),
+            previous=row.previous_value,
+            retracted=bool(row.retracted),
+        )
+        for row in rows
+    ]
+
+
+def compare_actors(session: Session, codes: Sequence[str], as_of: date) -> Comparison:
+    """Two to five actors' positions on every role and initiative as of a date."""
+    wanted = list(dict.fromkeys(codes))
+    if not COMPARE_MIN <= len(wanted) <= COMPARE_MAX:
+        raise InvalidInput.field(
+            "actor",
+            f"choose {COMPARE_MIN} to {COMPARE_MAX} different actors to compare "
+            f"({len(wanted)} given)",
+        )
+    found = {code: actor_queries.actor_by_code(session, code) for code in wanted}
+    missing = [code for code, a in found.items() if a is None]
+    if missing:
+        raise InvalidInput.field("actor", f"unknown actor {', '.join(map(repr, missing))}")
+    cells = cell_filter(session, actors=wanted)
+    matrix = positions_as_of(session, as_of, known_as_of=None, cells=cells)
+    return Comparison(
+        as_of=as_of,
+        actors=[
+            ComparedActor(code=a.code, name=a.name, kind=a.kind)
+            for a in found.values()
+            if a is not None
+        ],
+        cells=matrix.cells,
+    )

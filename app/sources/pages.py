@@ -1,5 +1,140 @@
-"""Dashboard pages about sources."""
+"""Dashboard pages about sources: the list, one source with its evidence marked, the forms."""
 
-from fastapi import APIRouter
+from collections.abc import Mapping
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.config import SettingsDep
+from app.db import SessionDep
+from app.errors import Conflict, InvalidInput
+from app.listing import IdPath, LimitParam, OffsetParam, check_limit, paginate
+from app.sources import queries, service
+from app.sources.models import Source
+from app.sources.schemas import SourceCreate, SourceDetail, SourceUpdate
+from app.web import FormFields, form_errors, form_values, parse_form, render
 
 router = APIRouter(include_in_schema=False)
+
+FIELD_LABELS = {
+    "title": "Title",
+    "outlet": "Outlet",
+    "url": "URL",
+    "published_on": "Published on",
+    "language": "Language",
+    "text": "Text",
+}
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def source_list(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: LimitParam = 50,
+    offset: OffsetParam = 0,
+) -> HTMLResponse:
+    """Sources, newest first, a page at a time."""
+    check_limit(limit, settings.page_size_max)
+    stmt = queries.source_list().order_by(Source.published_on.desc(), Source.id.desc())
+    rows, total = paginate(session, stmt, limit=limit, offset=offset)
+    context = {
+        "title": "Sources",
+        "sources": [service.source_read(s) for s in rows],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "params": {},
+    }
+    return render(request, "sources/list.html", context)
+
+
+@router.get("/sources/new", response_class=HTMLResponse)
+def new_source_form(request: Request) -> HTMLResponse:
+    """An empty form for a new source."""
+    return _form(request, "new", {}, {})
+
+
+@router.post("/sources/new", response_class=HTMLResponse)
+def create_source(request: Request, session: SessionDep, fields: FormFields) -> Response:
+    """Record the source and go to its page; on a problem, the form again."""
+    values = form_values(fields, tuple(FIELD_LABELS))
+    try:
+        # A savepoint: a write half done before the error must not be committed.
+        with session.begin_nested():
+            source = service.create_source(session, parse_form(SourceCreate, values))
+    except (InvalidInput, Conflict) as exc:
+        return _form(request, "new", values, form_errors(exc), status_code=exc.status)
+    return RedirectResponse(f"/sources/{source.id}", status_code=303)
+
+
+@router.get("/sources/{source_id}", response_class=HTMLResponse)
+def source_page(source_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
+    """A source's metadata and every claim it supports, evidence marked in its text."""
+    context = service.source_view(session, source_id)
+    context["title"] = context["source"].title
+    return render(request, "sources/detail.html", context)
+
+
+@router.get("/sources/{source_id}/edit", response_class=HTMLResponse)
+def edit_source_form(source_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
+    """The source's form, filled in with what is stored."""
+    source = service.source_detail(service.require_source(session, source_id))
+    return _form(request, "edit", sourceform_values(source), {}, source=source)
+
+
+@router.post("/sources/{source_id}/edit", response_class=HTMLResponse)
+def update_source(
+    source_id: IdPath, request: Request, session: SessionDep, fields: FormFields
+) -> Response:
+    """Save the changes and go to the source's page; on a problem, the form again."""
+    source = service.source_detail(service.require_source(session, source_id))
+    values = form_values(fields, tuple(FIELD_LABELS))
+    changes = dict(values)
+    # The text comes back from the browser reformatted (CRLF, trimmed): unchanged, it is
+    # not sent, so that saving the metadata never rewrites the stored text or its hash.
+    if values["text"] == (source.text or "").replace("\r\n", "\n").strip():
+        del changes["text"]
+    try:
+        with session.begin_nested():
+            data = parse_form(SourceUpdate, changes)
+            # An emptied input clears the field (or is refused, as the API refuses a null title).
+            data = data.model_copy(update={k: None for k, v in changes.items() if not v})
+            service.update_source(session, source_id, data)
+    except (InvalidInput, Conflict) as exc:
+        return _form(
+            request, "edit", values, form_errors(exc), source=source, status_code=exc.status
+        )
+    return RedirectResponse(f"/sources/{source_id}", status_code=303)
+
+
+def sourceform_values(source: SourceDetail) -> dict[str, str]:
+    """The stored source as the form's text values."""
+    return {
+        "title": source.title,
+        "outlet": source.outlet or "",
+        "url": source.url or "",
+        "published_on": source.published_on.isoformat(),
+        "language": source.language or "",
+        "text": source.text or "",
+    }
+
+
+def _form(
+    request: Request,
+    mode: str,
+    values: Mapping[str, str],
+    errors: Mapping[str, str],
+    *,
+    source: SourceDetail | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {
+        "title": f"Edit source {source.id}" if source else "New source",
+        "mode": mode,
+        "source": source,
+        "values": values,
+        "errors": errors,
+        "field_labels": FIELD_LABELS,
+    }
+    return render(request, "sources/form.html", context, status_code=status_code)

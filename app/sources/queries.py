@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.claims.models import Claim
+from app.claims.queries import claim_list
 from app.sources.models import Source
 
 
@@ -59,3 +60,9 @@ def claims_of_source(session: Session, source_id: int) -> Sequence[Claim]:
 def latest_stated_on(session: Session, source_id: int) -> date | None:
     """The latest stated_on among the source's claims."""
     return session.scalar(select(func.max(Claim.stated_on)).where(Claim.source_id == source_id))
+
+
+def claims_citing(session: Session, source_id: int) -> Sequence[Claim]:
+    """Every claim that cites the source, retracted ones too, with its references loaded."""
+    stmt = claim_list(source_id=source_id, include_retracted=True).order_by(Claim.id)
+    return session.scalars(stmt).unique().all()

@@ -49,3 +49,10 @@ class SourceDetail(SourceRead):
     """A source with its stored text."""
 
     text: str | None
+
+
+class TextSegment(OutputModel):
+    """A run of a source's text; `claims` lists the claims whose evidence covers it."""
+
+    text: str
+    claims: list[int]

@@ -1,14 +1,23 @@
 """Rules about sources: a text is stored once; evidence must stay inside the text."""
 
 import hashlib
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.claims.service import claim_read
 from app.db import utcnow
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.sources import queries
 from app.sources.models import Source
-from app.sources.schemas import SourceCreate, SourceDetail, SourceRead, SourceUpdate
+from app.sources.schemas import (
+    SourceCreate,
+    SourceDetail,
+    SourceRead,
+    SourceUpdate,
+    TextSegment,
+)
 
 
 def content_hash(text: str) -> str:
@@ -143,3 +152,43 @@ def _replace_text(session: Session, source: Source, text: str | None) -> None:
         raise InvalidInput("The new text drops evidence that claims rely on.", errors=errors)
     source.text = text
     source.content_hash = digest
+
+
+def evidence_segments(text: str, spans: Iterable[tuple[int, int, int]]) -> list[TextSegment]:
+    """The text cut into plain runs and evidence runs; overlapping spans become one run.
+
+    Each span is (start, end, claim id); spans outside the text are left out.
+    """
+    merged: list[tuple[int, int, list[int]]] = []
+    for start, end, claim_id in sorted(s for s in spans if 0 <= s[0] < s[1] <= len(text)):
+        if merged and start < merged[-1][1]:
+            first, last, ids = merged[-1]
+            merged[-1] = (first, max(last, end), [*ids, claim_id])
+        else:
+            merged.append((start, end, [claim_id]))
+    segments: list[TextSegment] = []
+    position = 0
+    for start, end, ids in merged:
+        if start > position:
+            segments.append(TextSegment(text=text[position:start], claims=[]))
+        segments.append(TextSegment(text=text[start:end], claims=sorted(set(ids))))
+        position = end
+    if position < len(text):
+        segments.append(TextSegment(text=text[position:], claims=[]))
+    return segments
+
+
+def source_view(session: Session, source_id: int) -> dict[str, Any]:
+    """What the dashboard shows of a source: its record, its claims, its marked-up text."""
+    source = require_source(session, source_id)
+    claims = queries.claims_citing(session, source.id)
+    spans = [
+        (c.evidence_start, c.evidence_end, c.id)
+        for c in claims
+        if c.evidence_start is not None and c.evidence_end is not None
+    ]
+    return {
+        "source": source_detail(source),
+        "claims": [claim_read(c) for c in claims],
+        "segments": evidence_segments(source.text, spans) if source.text is not None else None,
+    }
