@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export POSTURE_SEED_TEXT_DIR ?= $(abspath ../shared/seeds)
 
-.PHONY: run test install lint typecheck pytest bench screenshots clean
+.PHONY: run test install lint typecheck pytest bench bench-extract eval screenshots clean
 
 $(BIN)/posture: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ pytest:
 ## Overview size and time to usable in headless Chromium (200 actors x 13 roles).
 bench: install
 	$(BIN)/python bench/overview.py
+
+## Score the claim extractor on the seed article and ../shared/eval/dev (P, R, F1, agreement).
+eval: install
+	$(BIN)/python bench/eval_extraction.py
+
+## Claim extraction speed: ~800-word articles per second on one core.
+bench-extract: install
+	$(BIN)/python bench/extract_speed.py
 
 ## Screenshots of the main pages for the README (docs/screenshots/).
 screenshots: install

@@ -5,8 +5,8 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -26,6 +26,48 @@ class Settings(BaseSettings):
         description="Folder with the seed article; its text is stored with the seed source.",
     )
     sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging).")
+    extract_rate_per_minute: int = Field(
+        default=60,
+        ge=0,
+        description="POST /api/v1/extract calls per minute per client IP (0: no limit).",
+    )
+    allow_self_review: bool = Field(
+        default=False, description="Let a reviewer accept claims they created themselves."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="Server secret for CSRF tokens; generated and kept in the database if unset.",
+    )
+    require_sign_in_to_read: bool = Field(
+        default=False, description="Require a signed-in viewer for every page and GET endpoint."
+    )
+    session_days: int = Field(
+        default=14, ge=1, le=365, description="How long a dashboard sign-in lasts."
+    )
+    sign_in_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins for one username before it is refused."
+    )
+    sign_in_max_failures_per_ip: int = Field(
+        default=20, ge=1, description="Failed sign-ins from one address before it is refused."
+    )
+    sign_in_window_minutes: int = Field(
+        default=15, ge=1, description="Window in which failed sign-ins are counted."
+    )
+    body_size_max: int = Field(
+        default=2 * 1024 * 1024, ge=1024, description="Largest request body, in bytes (413)."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description="Origins allowed to call the API from a browser (comma-separated); none.",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
 
 
 @lru_cache

@@ -34,11 +34,13 @@ class AppError(Exception):
         *,
         errors: Sequence[FieldError] = (),
         extra: dict[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = list(errors)
         self.extra = extra or {}
+        self.headers = dict(headers or {})
 
 
 class NotFound(AppError):
@@ -55,6 +57,46 @@ class Conflict(AppError):
     status = 409
     title = "Conflict"
     slug = "conflict"
+
+
+class PreconditionFailed(AppError):
+    """The record changed since the version the client read (If-Match is stale)."""
+
+    status = 412
+    title = "Precondition failed"
+    slug = "precondition-failed"
+
+
+class PreconditionRequired(AppError):
+    """A write that must say which version it changes (If-Match) did not."""
+
+    status = 428
+    title = "Precondition required"
+    slug = "precondition-required"
+
+
+class Unauthorized(AppError):
+    """Nobody is signed in, or the credentials sent are not valid (any more)."""
+
+    status = 401
+    title = "Unauthorized"
+    slug = "unauthorized"
+
+
+class Forbidden(AppError):
+    """The signed-in user may not do this (role too low, or a missing CSRF token)."""
+
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+
+class TooManyRequests(AppError):
+    """Too many attempts in a short time; `Retry-After` says when to try again."""
+
+    status = 429
+    title = "Too many requests"
+    slug = "too-many-requests"
 
 
 class InvalidInput(AppError):
@@ -138,9 +180,19 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
         if wants_page(request):
-            return page_error(request, exc.status, exc.title, exc.detail, exc.errors)
+            if isinstance(exc, Unauthorized):
+                return sign_in_redirect(request)
+            return page_error(
+                request, exc.status, exc.title, exc.detail, exc.errors, headers=exc.headers
+            )
         return problem(
-            exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors, extra=exc.extra
+            exc.status,
+            exc.title,
+            exc.detail,
+            slug=exc.slug,
+            errors=exc.errors,
+            extra=exc.extra,
+            headers=exc.headers,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -166,6 +218,21 @@ def wants_page(request: Request) -> bool:
     """Whether an error should be an HTML page (dashboard) rather than problem+json (API)."""
     path = request.url.path
     return not (path.startswith("/api/") or path in ("/openapi.json", "/feed.atom"))
+
+
+def sign_in_redirect(request: Request) -> Response:
+    """Send a visitor who must sign in to /sign-in, coming back here afterwards."""
+    from urllib.parse import urlencode
+
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":
+        # After signing in, show the form again rather than replaying a POST.
+        target = request.url.path
+    location = "/sign-in?" + urlencode({"next": target})
+    if request.headers.get("HX-Request") == "true":
+        # htmx would swap the sign-in page into a fragment; make it load the whole page.
+        return Response(status_code=401, headers={"HX-Redirect": location})
+    return Response(status_code=303, headers={"Location": location})
 
 
 def page_error(

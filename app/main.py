@@ -1,25 +1,34 @@
 """The FastAPI application: create_app builds the engine, routers and error handlers."""
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
+from app.accounts.api import router as accounts_router
+from app.accounts.deps import read_access
+from app.accounts.pages import router as accounts_pages
 from app.actors.api import router as actors_router
 from app.actors.pages import router as actors_pages
+from app.audit.api import router as audit_router
 from app.claims.api import router as claims_router
 from app.claims.pages import router as claims_pages
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory
 from app.errors import install_error_handlers
+from app.extraction.api import router as extraction_router
 from app.initiatives.api import router as initiatives_router
 from app.initiatives.pages import router as initiatives_pages
 from app.positions.api import router as positions_router
 from app.positions.pages import router as positions_pages
+from app.review.api import router as review_router
+from app.review.pages import router as review_pages
 from app.search.pages import router as search_pages
+from app.security import install_security
 from app.sources.api import router as sources_router
 from app.sources.pages import router as sources_pages
 from app.transfer.api import router as transfer_router
+from app.versioning import install_handlers as install_version_handlers
 from app.vocabulary.api import router as vocabulary_router
 from app.web import STATIC_DIR
 
@@ -36,6 +45,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine or make_engine(settings.database_url, echo=settings.sql_echo)
     app.state.session_factory = make_session_factory(app.state.engine)
     install_error_handlers(app)
+    install_version_handlers(app)
+    # Every route below resolves who is signed in (for the templates and the audit trail)
+    # and, when POSTURE_REQUIRE_SIGN_IN_TO_READ is set, refuses anonymous reads.
+    # Writes need a role besides: each write route names it (app.accounts.deps).
+    signed_in = [Depends(read_access)]
     # positions before actors: /actors/{code}/timeline must not be taken for an actor code.
     for router in (
         positions_router,
@@ -45,8 +59,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         claims_router,
         vocabulary_router,
         transfer_router,
+        extraction_router,
+        accounts_router,
+        audit_router,
+        review_router,
     ):
-        app.include_router(router)
+        app.include_router(router, dependencies=signed_in)
     for router in (
         positions_pages,
         claims_pages,
@@ -54,8 +72,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         initiatives_pages,
         sources_pages,
         search_pages,
+        review_pages,
     ):
-        app.include_router(router)
+        app.include_router(router, dependencies=signed_in)
+    # Signing in must stay possible when reading requires it.
+    app.include_router(accounts_pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    install_security(app, body_size_max=settings.body_size_max, cors_origins=settings.cors_origins)
     return app

@@ -1,6 +1,9 @@
 """Imports every domain's models so that Base.metadata is complete (Alembic, tests)."""
 
+import app.audit.capture  # noqa: F401  (every session that sees the models records the audit trail)
+from app.accounts.models import ApiToken, ServerSecret, SignInFailure, User, UserSession
 from app.actors.models import Actor, ActorAlias, Affiliation, Membership
+from app.audit.models import AuditEntry
 from app.claims.models import Claim, ClaimCondition
 from app.db import Base
 from app.initiatives.models import Initiative
@@ -18,6 +21,8 @@ __all__ = [
     "Actor",
     "ActorAlias",
     "Affiliation",
+    "ApiToken",
+    "AuditEntry",
     "Base",
     "BasisTerm",
     "CertaintyTerm",
@@ -27,7 +32,11 @@ __all__ = [
     "Initiative",
     "Membership",
     "RoleTerm",
+    "ServerSecret",
+    "SignInFailure",
     "Source",
     "StanceTerm",
     "StatusTerm",
+    "User",
+    "UserSession",
 ]

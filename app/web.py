@@ -8,6 +8,8 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
 
 from app.errors import AppError, FieldError, InvalidInput, validation_errors
@@ -34,8 +36,30 @@ SYMBOLS: dict[str, str] = {
 }
 LABELS: dict[str, str] = {v: v.replace("_", " ").capitalize() for v in SYMBOLS}
 
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-templates.env.globals.update(symbols=SYMBOLS, labels=LABELS)
+
+def _account_context(request: Request) -> dict[str, Any]:
+    # Set by the accounts dependencies when the route resolved who is signed in.
+    user = getattr(request.state, "user", None)
+    return {
+        "current_user": user,
+        "can_edit": user is not None and user.has_role("editor"),
+        "can_review": user is not None and user.has_role("reviewer"),
+        "signed_in_by_session": user is not None and user.via == "session",
+    }
+
+
+@pass_context
+def csrf_input(context: Mapping[str, Any]) -> Markup:
+    """The hidden input carrying the browser's CSRF token; every POST form needs one."""
+    request = context.get("request")
+    token = getattr(request.state, "csrf_token", None) if request is not None else None
+    if not token:
+        return Markup("")
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
+
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[_account_context])
+templates.env.globals.update(symbols=SYMBOLS, labels=LABELS, csrf_input=csrf_input)
 
 
 def is_htmx(request: Request) -> bool:

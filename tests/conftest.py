@@ -7,19 +7,25 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app import migrate
+from app.accounts import service as account_service
+from app.accounts.deps import SESSION_COOKIE
+from app.accounts.models import User
 from app.config import Settings
 from app.db import get_session, make_engine
 from app.main import create_app
+from tests.factories import make_token, make_user
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEED_TEXT_DIR = SHARED / "seeds"
 PG_ADMIN_DSN = os.environ.get("POSTURE_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres")
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+TEST_SECRET_KEY = "test-secret-key-" + "0" * 32
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -108,14 +114,15 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    """Settings pointing at the test database."""
-    return Settings(database_url=database_url, seed_text_dir=SEED_TEXT_DIR)
+    """Settings pointing at the test database (with a fixed CSRF secret)."""
+    return Settings(
+        database_url=database_url, seed_text_dir=SEED_TEXT_DIR, secret_key=TEST_SECRET_KEY
+    )
 
 
-@pytest.fixture
-def client(settings: Settings, engine: Engine, session: Session) -> Iterator[TestClient]:
-    """An API client whose requests run in the test's transaction, each in a savepoint
-    that is rolled back when the request fails, as a real request's transaction would be."""
+def build_app(settings: Settings, engine: Engine, session: Session) -> FastAPI:
+    """The app, whose requests run in the test's transaction, each in a savepoint that is
+    rolled back when the request fails, as a real request's transaction would be."""
     app = create_app(settings, engine=engine)
 
     def test_session() -> Iterator[Session]:
@@ -123,7 +130,51 @@ def client(settings: Settings, engine: Engine, session: Session) -> Iterator[Tes
             yield session
 
     app.dependency_overrides[get_session] = test_session
+    return app
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, session: Session) -> FastAPI:
+    """The app on the test's transaction (see build_app)."""
+    return build_app(settings, engine, session)
+
+
+@pytest.fixture
+def anonymous_client(app: FastAPI) -> Iterator[TestClient]:
+    """A client that sends no credentials (reads are public; writes get 401)."""
     with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def admin(session: Session) -> User:
+    """An admin user (API token only, no password)."""
+    return make_user(session, "admin", role="admin")
+
+
+@pytest.fixture
+def client(app: FastAPI, session: Session, admin: User) -> Iterator[TestClient]:
+    """An API client acting as an admin, with a bearer token (so it needs no CSRF token)."""
+    headers = {"Authorization": f"Bearer {make_token(session, admin)}"}
+    with TestClient(app, headers=headers) as test_client:
+        yield test_client
+
+
+def signed_in(app: FastAPI, session: Session, user: User) -> TestClient:
+    """A client holding a dashboard session of the user, as after /sign-in.
+
+    Its form posts need the page's CSRF token (tests.page_assertions.post_form).
+    """
+    _, cookie = account_service.start_session(session, user, days=1)
+    test_client = TestClient(app)
+    test_client.cookies.set(SESSION_COOKIE, cookie)
+    return test_client
+
+
+@pytest.fixture
+def editor_client(app: FastAPI, session: Session) -> Iterator[TestClient]:
+    """A browser-like client signed in to the dashboard as an editor."""
+    with signed_in(app, session, make_user(session, "editor", role="editor")) as test_client:
         yield test_client
 
 

@@ -1,10 +1,14 @@
 """Plain factory functions with deterministic, codebook-valid defaults."""
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.accounts import queries as account_queries
+from app.accounts import service as account_service
+from app.accounts.models import User
 from app.actors import queries as actor_queries
 from app.actors import service as actor_service
 from app.actors.models import Actor
@@ -86,3 +90,38 @@ def make_claim(session: Session, **overrides: Any) -> Claim:
         fields.pop("role", None) if "role" not in overrides else None
         fields.pop("status", None) if "status" not in overrides else None
     return claim_service.record_claim(session, ClaimCreate.model_validate(fields))
+
+
+@lru_cache
+def _password_hash(password: str) -> str:
+    # Argon2 is slow on purpose; tests reuse one hash per password.
+    return account_service.hash_password(password)
+
+
+def make_user(
+    session: Session,
+    username: str = "editor",
+    role: str = "editor",
+    *,
+    password: str | None = None,
+    disabled: bool = False,
+) -> User:
+    """The user with this username, created if missing (no password unless given)."""
+    user = account_queries.user_by_username(session, username)
+    if user is not None:
+        return user
+    user = User(
+        username=username,
+        display_name=username.title(),
+        role=role,
+        password_hash=_password_hash(password) if password else None,
+        disabled=disabled,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_token(session: Session, user: User, name: str = "test") -> str:
+    """A new API token of the user: the bearer value."""
+    return account_service.create_token(session, user.username, name).token

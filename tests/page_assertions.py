@@ -29,8 +29,32 @@ def get_page(client: TestClient, path: str, status: int = 200, **params: Any) ->
     return response.text
 
 
+CSRF_INPUT = re.compile(r'<input type="hidden" name="csrf_token" value="([0-9a-f]+)">')
+
+
+def csrf_token(client: TestClient, path: str = "/") -> str:
+    """The CSRF token a page gives the signed-in browser (in its forms and sign-out button)."""
+    found = CSRF_INPUT.search(client.get(path).text)
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+VERSION_INPUT = re.compile(r'<input type="hidden" name="version" value="([0-9]+)">')
+
+
+def form_version(client: TestClient, path: str) -> dict[str, str]:
+    """The hidden `version` input of the edit form at `path` (none on a new-record form):
+    the version of the record the form was opened at."""
+    found = VERSION_INPUT.search(client.get(path).text)
+    return {"version": found.group(1)} if found else {}
+
+
 def post_form(client: TestClient, path: str, data: dict[str, str]) -> Any:
-    """POST a form as a browser does, without following the redirect."""
+    """POST a form as a browser does: fetch the form's page for its CSRF token (and, on an
+    edit form, the version it was opened at), send them with the fields, and do not follow
+    the redirect."""
+    token = csrf_token(client, path)
+    data = {**form_version(client, path), **data, "csrf_token": token}
     return client.post(path, data=data, follow_redirects=False)
 
 

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.api_assertions import assert_problem, comparable, message_for
+from tests.etags import ANY_VERSION, if_match
 from tests.factories import make_actor, make_claim, make_initiative, make_source
 
 INVALID_INPUT = "https://posture.example/problems/invalid-input"
@@ -95,7 +96,7 @@ def test_unknown_record_is_a_404_problem_naming_it(
 def test_writing_to_an_unknown_record_is_a_404_problem(
     client: TestClient, method: str, path: str, payload: dict[str, Any]
 ) -> None:
-    assert_problem(client.request(method, path, json=payload), 404)
+    assert_problem(client.request(method, path, json=payload, headers=ANY_VERSION), 404)
 
 
 def test_conflict_is_a_409_problem_naming_the_field_and_the_existing_record(
@@ -148,7 +149,8 @@ def test_unknown_path_is_a_404_problem(client: TestClient) -> None:
 def test_bad_input_without_data_is_a_4xx_problem_never_a_500(
     client: TestClient, method: str, path: str, payload: Any, field: str
 ) -> None:
-    response = client.request(method, path, json=payload)
+    # Writes name a version (If-Match); the bad input is refused all the same.
+    response = client.request(method, path, json=payload, headers=ANY_VERSION)
     assert_problem(response, 422, field)
 
 
@@ -182,7 +184,8 @@ def test_patching_a_claim_with_null_for_a_required_field_is_a_422_naming_it(
 ) -> None:
     claim = make_claim(session)
     before = client.get(f"/api/v1/claims/{claim.id}").json()
-    response = client.patch(f"/api/v1/claims/{claim.id}", json={field: None})
+    url = f"/api/v1/claims/{claim.id}"
+    response = client.patch(url, json={field: None}, headers=if_match(client, url))
     assert_problem(response, 422, field)
     assert comparable(client.get(f"/api/v1/claims/{claim.id}").json()) == comparable(before)
 

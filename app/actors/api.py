@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from app.accounts.deps import RequireEditor
 from app.actors import queries, service
 from app.actors.models import Actor
 from app.actors.schemas import ActorCreate, ActorDetail, ActorRead, ActorUpdate
@@ -19,6 +20,7 @@ from app.listing import (
     order_by_clauses,
     paginate,
 )
+from app.versioning import IfMatch, set_etag
 from app.vocab import ActorKind
 
 router = APIRouter(prefix="/api/v1/actors", tags=["actors"])
@@ -56,21 +58,33 @@ def list_actors(
     )
 
 
-@router.post("", response_model=ActorDetail, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=ActorDetail,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[RequireEditor],
+)
 def create_actor(data: ActorCreate, session: SessionDep, response: Response) -> ActorDetail:
     """Record a new actor."""
     actor = service.create_actor(session, data)
     response.headers["Location"] = f"/api/v1/actors/{actor.code}"
+    set_etag(response, actor.version)
     return service.actor_detail(session, actor)
 
 
 @router.get("/{code}", response_model=ActorDetail)
-def get_actor(code: str, session: SessionDep) -> ActorDetail:
-    """One actor with its aliases, memberships, members and affiliations."""
-    return service.actor_detail(session, service.require_actor(session, code))
+def get_actor(code: str, session: SessionDep, response: Response) -> ActorDetail:
+    """One actor with its aliases, memberships, members and affiliations; ETag: its version."""
+    actor = service.require_actor(session, code)
+    set_etag(response, actor.version)
+    return service.actor_detail(session, actor)
 
 
-@router.patch("/{code}", response_model=ActorDetail)
-def update_actor(code: str, data: ActorUpdate, session: SessionDep) -> ActorDetail:
-    """Change an actor's name, description, aliases, memberships or affiliations."""
-    return service.actor_detail(session, service.update_actor(session, code, data))
+@router.patch("/{code}", response_model=ActorDetail, dependencies=[RequireEditor])
+def update_actor(
+    code: str, data: ActorUpdate, session: SessionDep, version: IfMatch, response: Response
+) -> ActorDetail:
+    """Change an actor's name, description, aliases, memberships or affiliations (If-Match)."""
+    actor = service.update_actor(session, code, data, expected_version=version)
+    set_etag(response, actor.version)
+    return service.actor_detail(session, actor)

@@ -34,6 +34,9 @@ class Actor(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # UPDATE ... WHERE version = <the version read>; the services set the new version.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
     aliases: Mapped[list["ActorAlias"]] = relationship(
         back_populates="actor",
         lazy="raise",

@@ -7,15 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.accounts.deps import RequireEditor
 from app.actors import queries, service
 from app.actors.models import Actor
 from app.actors.schemas import ActorCreate, ActorDetail, ActorUpdate
+from app.audit import service as audit
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import AppError, Conflict, FieldError, InvalidInput
 from app.listing import LimitParam, OffsetParam, check_limit, paginate
 from app.positions import service as positions
 from app.positions.schemas import PositionCell, TimelineEntry
+from app.versioning import STALE, conflict_notice, form_version
 from app.vocab import ActorKind, AliasKind, ClaimKind, Role
 from app.web import FormFields, form_values, parse_form, render
 
@@ -65,13 +68,13 @@ def actor_list(
     return render(request, "actors/list.html", context)
 
 
-@router.get("/actors/new", response_class=HTMLResponse)
+@router.get("/actors/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def new_actor_form(request: Request) -> HTMLResponse:
     """An empty form for a new actor."""
     return _form(request, "new", {"kind": ActorKind.STATE.value}, {})
 
 
-@router.post("/actors/new", response_class=HTMLResponse)
+@router.post("/actors/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def create_actor(request: Request, session: SessionDep, fields: FormFields) -> Response:
     """Record the actor and go to its page; on a problem, the form again with the message."""
     values = form_values(fields, ("code", "kind", "name", "description", *LIST_FIELDS))
@@ -111,17 +114,18 @@ def actor_page(code: str, request: Request, session: SessionDep) -> HTMLResponse
             ),
             history=history_by_object(timeline.claims, matrix.cells),
         )
+    context["audit_history"] = audit.history_context(session, "actor", actor.code)
     return render(request, "actors/detail.html", context)
 
 
-@router.get("/actors/{code}/edit", response_class=HTMLResponse)
+@router.get("/actors/{code}/edit", response_class=HTMLResponse, dependencies=[RequireEditor])
 def edit_actor_form(code: str, request: Request, session: SessionDep) -> HTMLResponse:
     """The actor's form, filled in with what is stored."""
     actor = service.actor_detail(session, service.require_actor(session, code))
-    return _form(request, "edit", actorform_values(actor), {}, actor=actor)
+    return _form(request, "edit", actorform_values(actor), {}, actor=actor, version=actor.version)
 
 
-@router.post("/actors/{code}/edit", response_class=HTMLResponse)
+@router.post("/actors/{code}/edit", response_class=HTMLResponse, dependencies=[RequireEditor])
 def update_actor(code: str, request: Request, session: SessionDep, fields: FormFields) -> Response:
     """Save the changes and go to the actor's page; on a problem, the form again."""
     actor = service.actor_detail(session, service.require_actor(session, code))
@@ -129,6 +133,7 @@ def update_actor(code: str, request: Request, session: SessionDep, fields: FormF
     if actor.kind == ActorKind.PERSON:
         names += ("affiliations",)
     values = form_values(fields, names)
+    version = form_version(fields)
     lines: dict[str, list[int]] = {}
     try:
         with session.begin_nested():
@@ -137,10 +142,41 @@ def update_actor(code: str, request: Request, session: SessionDep, fields: FormF
             # An emptied input clears the field (or is refused, as the API refuses a null name).
             cleared: dict[str, Any] = {k: None for k in ("name", "description") if not values[k]}
             cleared.update({k: [] for k in LIST_FIELDS if k in values and not lists.get(k)})
-            service.update_actor(session, code, data.model_copy(update=cleared))
+            service.update_actor(
+                session, code, data.model_copy(update=cleared), expected_version=version
+            )
+    except STALE:
+        # Someone saved the actor since this form was opened: show theirs beside ours.
+        stored = service.actor_detail(session, service.require_actor(session, code))
+        conflict = conflict_notice(
+            "actor",
+            FIELD_LABELS,
+            actorform_values(stored),
+            values,
+            yours_version=version,
+            current_version=stored.version,
+            reload=f"/actors/{code}/edit",
+            by=audit.last_writer(session, "actor", code),
+        )
+        return _form(
+            request,
+            "edit",
+            values,
+            {},
+            actor=stored,
+            version=stored.version,
+            conflict=conflict,
+            status_code=409,
+        )
     except (InvalidInput, Conflict) as exc:
         return _form(
-            request, "edit", values, _errors(exc, lines), actor=actor, status_code=exc.status
+            request,
+            "edit",
+            values,
+            _errors(exc, lines),
+            actor=actor,
+            version=version,
+            status_code=exc.status,
         )
     return RedirectResponse(f"/actors/{actor.code}", status_code=303)
 
@@ -297,12 +333,16 @@ def _form(
     errors: Mapping[str, str],
     *,
     actor: ActorDetail | None = None,
+    version: int | None = None,
+    conflict: Mapping[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     context = {
         "title": f"Edit {actor.name}" if actor else "New actor",
         "mode": mode,
         "actor": actor,
+        "version": version,
+        "conflict": conflict,
         "values": values,
         "errors": errors,
         "field_labels": FIELD_LABELS,

@@ -22,6 +22,7 @@ from app.actors.schemas import (
 )
 from app.db import utcnow
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
+from app.versioning import check_version
 from app.vocab import ActorKind
 
 ORGANIZATION_CODE = re.compile(r"^[A-Z][A-Z0-9_-]{1,31}$")
@@ -184,8 +185,14 @@ def create_actor(session: Session, data: ActorCreate) -> Actor:
     return actor
 
 
-def update_actor(session: Session, code: str, data: ActorUpdate) -> Actor:
-    """Change an actor's fields; lists given replace the actor's lists."""
+def update_actor(
+    session: Session, code: str, data: ActorUpdate, *, expected_version: int | None = None
+) -> Actor:
+    """Change an actor's fields; lists given replace the actor's lists.
+
+    With `expected_version`, an actor changed since that version is refused (412).
+    """
+    check_version(session, Actor.version, Actor.code == code, expected_version, f"Actor {code}")
     actor = require_actor(session, code)
     fields = data.model_fields_set
     if "name" in fields:

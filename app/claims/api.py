@@ -3,12 +3,20 @@
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 
+from app.accounts.deps import RequireEditor, RequireReviewer
 from app.actors import queries as actor_queries
 from app.claims import queries, service
 from app.claims.models import Claim
-from app.claims.schemas import ClaimCreate, ClaimRead, ClaimRetract, ClaimUpdate
+from app.claims.schemas import (
+    ClaimAccept,
+    ClaimCreate,
+    ClaimRead,
+    ClaimReject,
+    ClaimRetract,
+    ClaimUpdate,
+)
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import InvalidInput
@@ -25,6 +33,7 @@ from app.listing import (
     paginate,
 )
 from app.tabular import Format, csv_response, wants_csv
+from app.versioning import IfMatch, set_etag
 from app.vocab import Basis, ClaimKind, ReviewState, Role, Stance, Status
 
 router = APIRouter(prefix="/api/v1/claims", tags=["claims"])
@@ -167,27 +176,96 @@ def list_claims(
     )
 
 
-@router.post("", response_model=ClaimRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "", response_model=ClaimRead, status_code=status.HTTP_201_CREATED, dependencies=[RequireEditor]
+)
 def create_claim(data: ClaimCreate, session: SessionDep, response: Response) -> ClaimRead:
     """Record a claim (it counts in positions once its review_state is accepted)."""
     claim = service.record_claim(session, data)
     response.headers["Location"] = f"/api/v1/claims/{claim.id}"
+    set_etag(response, claim.version)
     return service.claim_read(claim)
 
 
 @router.get("/{claim_id}", response_model=ClaimRead)
-def get_claim(claim_id: IdPath, session: SessionDep) -> ClaimRead:
-    """One claim."""
-    return service.claim_read(service.require_claim(session, claim_id))
+def get_claim(claim_id: IdPath, session: SessionDep, response: Response) -> ClaimRead:
+    """One claim; its ETag is its version, for the If-Match of a write."""
+    claim = service.require_claim(session, claim_id)
+    set_etag(response, claim.version)
+    return service.claim_read(claim)
 
 
-@router.patch("/{claim_id}", response_model=ClaimRead)
-def update_claim(claim_id: IdPath, data: ClaimUpdate, session: SessionDep) -> ClaimRead:
-    """Change a claim; the result is checked like a new claim."""
-    return service.claim_read(service.update_claim(session, claim_id, data))
+@router.patch("/{claim_id}", response_model=ClaimRead, dependencies=[RequireEditor])
+def update_claim(
+    claim_id: IdPath,
+    data: ClaimUpdate,
+    session: SessionDep,
+    settings: SettingsDep,
+    version: IfMatch,
+    response: Response,
+) -> ClaimRead:
+    """Change a claim (If-Match: the version changed); the result is checked like a new claim."""
+    claim = service.update_claim(
+        session,
+        claim_id,
+        data,
+        expected_version=version,
+        allow_self_review=settings.allow_self_review,
+    )
+    set_etag(response, claim.version)
+    return service.claim_read(claim)
 
 
-@router.post("/{claim_id}/retract", response_model=ClaimRead)
-def retract_claim(claim_id: IdPath, data: ClaimRetract, session: SessionDep) -> ClaimRead:
-    """Retract a claim: it is kept, marked, and no longer counts in positions."""
-    return service.claim_read(service.retract_claim(session, claim_id, data.reason))
+@router.post("/{claim_id}/retract", response_model=ClaimRead, dependencies=[RequireEditor])
+def retract_claim(
+    claim_id: IdPath, data: ClaimRetract, session: SessionDep, version: IfMatch, response: Response
+) -> ClaimRead:
+    """Retract a claim (If-Match): it is kept, marked, and no longer counts in positions."""
+    claim = service.retract_claim(session, claim_id, data.reason, expected_version=version)
+    set_etag(response, claim.version)
+    return service.claim_read(claim)
+
+
+@router.post("/{claim_id}/accept", response_model=ClaimRead, dependencies=[RequireReviewer])
+def accept_claim(
+    claim_id: IdPath,
+    session: SessionDep,
+    settings: SettingsDep,
+    version: IfMatch,
+    response: Response,
+    data: Annotated[
+        ClaimAccept | None,
+        Body(description="Field changes to make before accepting (edit-and-accept)."),
+    ] = None,
+) -> ClaimRead:
+    """Accept a proposed claim (If-Match), with field changes first if a body gives them.
+
+    A reviewer cannot accept a claim they recorded themselves (403) unless the setting
+    POSTURE_ALLOW_SELF_REVIEW allows it.
+    """
+    changes = None
+    note = None
+    if data is not None:
+        note = data.review_note
+        fields = data.model_dump(exclude_unset=True, exclude={"review_note"})
+        changes = ClaimUpdate.model_validate(fields) if fields else None
+    claim = service.accept_claim(
+        session,
+        claim_id,
+        expected_version=version,
+        changes=changes,
+        note=note,
+        allow_self_review=settings.allow_self_review,
+    )
+    set_etag(response, claim.version)
+    return service.claim_read(claim)
+
+
+@router.post("/{claim_id}/reject", response_model=ClaimRead, dependencies=[RequireReviewer])
+def reject_claim(
+    claim_id: IdPath, data: ClaimReject, session: SessionDep, version: IfMatch, response: Response
+) -> ClaimRead:
+    """Reject a proposed claim (If-Match), with the reason; it never counts in positions."""
+    claim = service.reject_claim(session, claim_id, data.reason, expected_version=version)
+    set_etag(response, claim.version)
+    return service.claim_read(claim)

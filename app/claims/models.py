@@ -83,9 +83,19 @@ class Claim(Base):
     review_state: Mapped[str] = mapped_column(String(16), default="proposed", index=True)
     retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retraction_reason: Mapped[str | None] = mapped_column(Text)
+    # The review: who accepted or rejected the claim, when, and why (a rejection's reason).
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The user who recorded the claim (None: the seed, an import, or an unknown user).
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # Every UPDATE says WHERE version = <the version read>: a row changed in between is
+    # never overwritten (StaleDataError). The services set the new version themselves.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     actor: Mapped["Actor"] = relationship(foreign_keys=[actor_id], lazy="raise")
     speaker: Mapped["Actor | None"] = relationship(foreign_keys=[speaker_id], lazy="raise")

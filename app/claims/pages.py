@@ -7,11 +7,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BeforeValidator
 
+from app.accounts.deps import RequireEditor
+from app.audit import service as audit
 from app.claims import service
 from app.claims.schemas import ClaimCreate, ClaimRetract, ClaimUpdate
+from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import AppError
 from app.listing import INT_MAX, IdPath
+from app.versioning import STALE, conflict_notice, form_version
 from app.vocab import Basis, Certainty, ClaimKind, ConditionType, ReviewState, Role, Stance, Status
 from app.web import FormFields, parse_form, render
 
@@ -175,21 +179,30 @@ def _source_id(value: str) -> int | None:
     return int(value) if value.isdigit() and 0 < int(value) <= INT_MAX else None
 
 
-def _claim_form(
+def claim_form(
     request: Request,
     session: SessionDep,
     *,
     values: dict[str, str],
     errors: dict[str, str],
     claim: dict[str, Any] | None = None,
+    version: int | None = None,
+    conflict: Mapping[str, Any] | None = None,
+    action: str | None = None,
+    title: str | None = None,
+    review: bool = False,
     status_code: int = 200,
 ) -> HTMLResponse:
-    title = f"Edit claim {claim['id']}" if claim else "New claim"
+    """The claim form (new, edit, or a review's edit-then-accept), errors beside inputs."""
+    title = title or (f"Edit claim {claim['id']}" if claim else "New claim")
     context = {
         **service.claim_form_context(session, _source_id(values.get("source_id", ""))),
         "title": title,
         "claim": claim,
-        "action": f"/claims/{claim['id']}/edit" if claim else "/claims/new",
+        "action": action or (f"/claims/{claim['id']}/edit" if claim else "/claims/new"),
+        "version": version,
+        "conflict": conflict,
+        "review": review,
         "values": values,
         "errors": errors,
         "field_labels": FIELD_LABELS,
@@ -213,8 +226,8 @@ def _claim_form(
 NEW_CLAIM_DEFAULTS = {"kind": "commitment", "certainty": "high", "review_state": "proposed"}
 
 
-@router.get("/claims/new", response_class=HTMLResponse)
-def new_claim_form(
+@router.get("/claims/new", response_class=HTMLResponse, dependencies=[RequireEditor])
+def newclaim_form(
     request: Request,
     session: SessionDep,
     source_id: Annotated[
@@ -228,10 +241,10 @@ def new_claim_form(
         source = service.claim_form_context(session, source_id)["source"]
         if source is not None:
             values["stated_on"] = source["published_on"].isoformat()
-    return _claim_form(request, session, values=values, errors={})
+    return claim_form(request, session, values=values, errors={})
 
 
-@router.post("/claims/new", response_class=HTMLResponse)
+@router.post("/claims/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def create_claim(request: Request, session: SessionDep, fields: FormFields) -> Response:
     """Record the submitted claim; re-show the form with each problem beside its input."""
     values = form_values(fields)
@@ -239,7 +252,7 @@ def create_claim(request: Request, session: SessionDep, fields: FormFields) -> R
         claim = service.record_claim(session, parse_form(ClaimCreate, claim_input(values)))
     except AppError as exc:
         errors = claim_form_errors(exc)
-        return _claim_form(request, session, values=values, errors=errors, status_code=exc.status)
+        return claim_form(request, session, values=values, errors=errors, status_code=exc.status)
     return RedirectResponse(f"/claims/{claim.id}", status_code=303)
 
 
@@ -248,6 +261,7 @@ def claim_page(claim_id: int, request: Request, session: SessionDep) -> HTMLResp
     """A claim with its evidence highlighted in its sentence and the cell's history."""
     context = service.claim_evidence_view(session, claim_id)
     context["title"] = f"Claim {claim_id}"
+    context["audit_history"] = audit.history_context(session, "claim", claim_id)
     return render(request, "claims/claim.html", context, fragment="claims/_detail.html")
 
 
@@ -256,41 +270,101 @@ def _retracted(request: Request, claim: dict[str, Any], action: str) -> HTMLResp
     return render(request, "claims/retracted.html", context, status_code=409)
 
 
-@router.get("/claims/{claim_id}/edit", response_class=HTMLResponse)
-def edit_claim_form(claim_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
+@router.get("/claims/{claim_id}/edit", response_class=HTMLResponse, dependencies=[RequireEditor])
+def editclaim_form(claim_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
     """The claim's fields in the form, ready to change."""
     current = service.editable_claim(session, claim_id)
     if current["claim"]["retracted"]:
         return _retracted(request, current["claim"], "changed")
     values = values_from_claim(current["fields"])
-    return _claim_form(request, session, values=values, errors={}, claim=current["claim"])
+    return claim_form(
+        request,
+        session,
+        values=values,
+        errors={},
+        claim=current["claim"],
+        version=current["claim"]["version"],
+    )
 
 
-@router.post("/claims/{claim_id}/edit", response_class=HTMLResponse)
+@router.post("/claims/{claim_id}/edit", response_class=HTMLResponse, dependencies=[RequireEditor])
 def edit_claim(
-    claim_id: IdPath, request: Request, session: SessionDep, fields: FormFields
+    claim_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    fields: FormFields,
 ) -> Response:
     """Save the whole form over the claim; the merged claim is checked like a new one."""
     current = service.editable_claim(session, claim_id)
     if current["claim"]["retracted"]:
         return _retracted(request, current["claim"], "changed")
     values = form_values(fields)
+    version = form_version(fields)
     try:
         # The form holds every field: it replaces the claim, and an emptied input clears it.
         complete = parse_form(ClaimCreate, claim_input(values))
         changes = ClaimUpdate.model_validate(complete.model_dump(exclude={"conditional"}))
-        service.update_claim(session, claim_id, changes)
+        with session.begin_nested():
+            service.update_claim(
+                session,
+                claim_id,
+                changes,
+                expected_version=version,
+                allow_self_review=settings.allow_self_review,
+            )
+    except STALE:
+        return claim_conflict(request, session, claim_id, values, version)
     except AppError as exc:
         errors = claim_form_errors(exc)
-        return _claim_form(
+        return claim_form(
             request,
             session,
             values=values,
             errors=errors,
             claim=current["claim"],
+            version=version,
             status_code=exc.status,
         )
     return RedirectResponse(f"/claims/{claim_id}", status_code=303)
+
+
+def claim_conflict(
+    request: Request,
+    session: SessionDep,
+    claim_id: int,
+    values: dict[str, str],
+    version: int,
+    *,
+    action: str | None = None,
+    title: str | None = None,
+    review: bool = False,
+) -> HTMLResponse:
+    """The claim form again after someone else saved the claim: theirs beside yours."""
+    stored = service.editable_claim(session, claim_id)
+    conflict = conflict_notice(
+        "claim",
+        FIELD_LABELS,
+        values_from_claim(stored["fields"]),
+        values,
+        yours_version=version,
+        current_version=stored["claim"]["version"],
+        reload=request.url.path,
+        by=audit.last_writer(session, "claim", claim_id),
+    )
+    return claim_form(
+        request,
+        session,
+        values=values,
+        errors={},
+        claim=stored["claim"],
+        version=stored["claim"]["version"],
+        conflict=conflict,
+        action=action,
+        title=title,
+        review=review,
+        status_code=409,
+    )
 
 
 def _retract_form(
@@ -299,18 +373,23 @@ def _retract_form(
     reason: str,
     errors: dict[str, str],
     status_code: int = 200,
+    *,
+    version: int | None = None,
+    conflict: Mapping[str, Any] | None = None,
 ) -> HTMLResponse:
     context = {
         "title": f"Retract claim {claim['id']}",
         "claim": claim,
         "reason": reason,
         "errors": errors,
+        "version": claim["version"] if version is None else version,
+        "conflict": conflict,
     }
     return render(request, "claims/retract.html", context, status_code=status_code)
 
 
-@router.get("/claims/{claim_id}/retract", response_class=HTMLResponse)
-def retract_claim_form(claim_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
+@router.get("/claims/{claim_id}/retract", response_class=HTMLResponse, dependencies=[RequireEditor])
+def retractclaim_form(claim_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
     """Ask why the claim is retracted."""
     claim = service.editable_claim(session, claim_id)["claim"]
     if claim["retracted"]:
@@ -318,7 +397,9 @@ def retract_claim_form(claim_id: IdPath, request: Request, session: SessionDep) 
     return _retract_form(request, claim, "", {})
 
 
-@router.post("/claims/{claim_id}/retract", response_class=HTMLResponse)
+@router.post(
+    "/claims/{claim_id}/retract", response_class=HTMLResponse, dependencies=[RequireEditor]
+)
 def retract_claim(
     claim_id: IdPath, request: Request, session: SessionDep, fields: FormFields
 ) -> Response:
@@ -327,10 +408,27 @@ def retract_claim(
     if claim["retracted"]:
         return _retracted(request, claim, "retracted again")
     reason = _one(fields, "reason").replace("\r\n", "\n").strip()
+    version = form_version(fields)
     try:
         data = parse_form(ClaimRetract, {"reason": reason})
-        service.retract_claim(session, claim_id, data.reason)
+        service.retract_claim(session, claim_id, data.reason, expected_version=version)
+    except STALE:
+        # The claim changed since the form was opened: show what it says now before retracting.
+        stored = service.editable_claim(session, claim_id)["claim"]
+        conflict = conflict_notice(
+            "claim",
+            {},
+            {},
+            {},
+            yours_version=version,
+            current_version=stored["version"],
+            reload=f"/claims/{claim_id}/retract",
+            by=audit.last_writer(session, "claim", claim_id),
+        )
+        return _retract_form(request, stored, reason, {}, 409, conflict=conflict)
     except AppError as exc:
         errors = {str(e["field"]): str(e["message"]) for e in exc.errors} or {"form": exc.detail}
-        return _retract_form(request, claim, reason, errors, status_code=exc.status)
+        return _retract_form(
+            request, claim, reason, errors, status_code=exc.status, version=version
+        )
     return RedirectResponse(f"/claims/{claim_id}", status_code=303)

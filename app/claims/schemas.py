@@ -105,6 +105,20 @@ class ClaimRetract(InputModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class ClaimAccept(ClaimUpdate):
+    """Accepting a proposed claim: field changes to make first (edit-and-accept), if any."""
+
+    review_note: str | None = Field(
+        default=None, max_length=2000, description="The reviewer's note, kept with the claim."
+    )
+
+
+class ClaimReject(InputModel):
+    """Why a proposed claim is rejected."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class ConditionRead(OutputModel):
     """A condition of a claim."""
 
@@ -166,6 +180,10 @@ class ClaimRead(OutputModel):
     evidence: EvidenceRead
     note: str | None
     review_state: str
+    review_note: str | None = Field(description="The reviewer's note; a rejection's reason.")
+    reviewed_by: int | None = Field(description="Id of the user who accepted or rejected it.")
+    reviewed_at: datetime | None
+    created_by: int | None = Field(description="Id of the user who recorded it.")
     retracted: bool
     retracted_at: datetime | None
     retraction_reason: str | None

@@ -6,6 +6,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.actors import queries as actor_queries
+from app.audit import capture as audit
+from app.audit import queries as audit_queries
 from app.claims import queries
 from app.claims.models import Claim, ClaimCondition
 from app.claims.schemas import (
@@ -15,10 +17,18 @@ from app.claims.schemas import (
     ClaimUpdate,
 )
 from app.db import utcnow
-from app.errors import Conflict, FieldError, InvalidInput, NotFound, validation_errors
+from app.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    validation_errors,
+)
 from app.initiatives import queries as initiative_queries
 from app.sources import queries as source_queries
-from app.vocab import STATUS_RANK, ActorKind, ClaimKind, Status
+from app.versioning import check_version
+from app.vocab import STATUS_RANK, ActorKind, ClaimKind, ReviewState, Status
 
 
 def require_claim(session: Session, claim_id: int) -> Claim:
@@ -166,11 +176,18 @@ def resolve_claim(session: Session, data: ClaimFields) -> dict[str, Any]:
     }
 
 
+def current_user(session: Session) -> int | None:
+    """The id of the user the session writes for (None: a command, the seed, unknown)."""
+    user_id = session.info.get("user_id")
+    return int(user_id) if user_id is not None else None
+
+
 def record_claim(session: Session, data: ClaimCreate) -> Claim:
     """Record a new claim after checking it against the codebook."""
     values = resolve_claim(session, data)
     claim = Claim(
         **values,
+        created_by=current_user(session),
         conditions=[ClaimCondition(type=c.type.value, text=c.text) for c in data.conditions],
     )
     session.add(claim)
@@ -212,14 +229,18 @@ def claim_fields(claim: Claim) -> dict[str, Any]:
     }
 
 
-def update_claim(session: Session, claim_id: int, data: ClaimUpdate) -> Claim:
-    """Change a claim; the merged claim must pass every rule a new one must."""
+def _check_claim_version(session: Session, claim_id: int, expected: int | None) -> Claim:
+    check_version(session, Claim.version, Claim.id == claim_id, expected, f"Claim {claim_id}")
     claim = require_claim(session, claim_id)
     if claim.retracted_at is not None:
         raise Conflict(
             f"Claim {claim_id} is retracted and cannot change.",
             errors=[FieldError("retracted", f"retracted on {claim.retracted_at:%Y-%m-%d}")],
         )
+    return claim
+
+
+def _apply_changes(session: Session, claim: Claim, data: ClaimUpdate) -> None:
     changes = data.model_dump(exclude_unset=True)
     merged = {**claim_fields(claim), **changes}
     if "conditions" in changes and "conditional" not in changes:
@@ -245,6 +266,9 @@ def update_claim(session: Session, claim_id: int, data: ClaimUpdate) -> Claim:
         claim.conditions = [
             ClaimCondition(type=c.type.value, text=c.text) for c in merged_fields.conditions
         ]
+
+
+def _saved(session: Session, claim: Claim) -> Claim:
     claim.version += 1
     claim.updated_at = utcnow()
     session.flush()
@@ -253,8 +277,125 @@ def update_claim(session: Session, claim_id: int, data: ClaimUpdate) -> Claim:
     return require_claim(session, claim.id)
 
 
-def retract_claim(session: Session, claim_id: int, reason: str) -> Claim:
+def _check_self_review(session: Session, claim: Claim, allow_self_review: bool) -> None:
+    reviewer = current_user(session)
+    if allow_self_review or reviewer is None or claim.created_by != reviewer:
+        return
+    raise Forbidden(
+        f"You recorded claim {claim.id}: another reviewer must accept it "
+        "(or the setting POSTURE_ALLOW_SELF_REVIEW must allow self-review).",
+        errors=[FieldError("created_by", "a reviewer cannot accept their own claim")],
+    )
+
+
+def _mark_reviewed(session: Session, claim: Claim, note: str | None) -> None:
+    if claim.review_state == ReviewState.PROPOSED:
+        claim.reviewed_by = claim.reviewed_at = claim.review_note = None
+        return
+    claim.reviewed_by = current_user(session)
+    claim.reviewed_at = utcnow()
+    claim.review_note = note
+
+
+def update_claim(
+    session: Session,
+    claim_id: int,
+    data: ClaimUpdate,
+    *,
+    expected_version: int | None = None,
+    allow_self_review: bool = False,
+) -> Claim:
+    """Change a claim; the merged claim must pass every rule a new one must.
+
+    With `expected_version`, a claim changed since that version is refused (412). A
+    change of review_state is a review: it records the reviewer, and a reviewer cannot
+    accept their own claim unless `allow_self_review`.
+    """
+    claim = _check_claim_version(session, claim_id, expected_version)
+    previous_state = claim.review_state
+    if data.review_state == ReviewState.ACCEPTED and previous_state != ReviewState.ACCEPTED:
+        _check_self_review(session, claim, allow_self_review)
+    _apply_changes(session, claim, data)
+    if claim.review_state != previous_state:
+        _mark_reviewed(session, claim, None)
+    return _saved(session, claim)
+
+
+def _require_proposed(claim: Claim, verb: str) -> None:
+    if claim.review_state != ReviewState.PROPOSED:
+        raise Conflict(
+            f"Claim {claim.id} is {claim.review_state}, not proposed: only a proposed claim "
+            f"can be {verb}.",
+            errors=[FieldError("review_state", f"is {claim.review_state}")],
+        )
+
+
+def accept_claim(
+    session: Session,
+    claim_id: int,
+    *,
+    expected_version: int | None = None,
+    changes: ClaimUpdate | None = None,
+    note: str | None = None,
+    allow_self_review: bool = False,
+) -> Claim:
+    """Accept a proposed claim, after applying `changes` if any (edit-and-accept)."""
+    with audit.action(session, "accept"):
+        claim = _check_claim_version(session, claim_id, expected_version)
+        _require_proposed(claim, "accepted")
+        _check_self_review(session, claim, allow_self_review)
+        if changes is not None:
+            if "review_state" in changes.model_fields_set:
+                raise InvalidInput.field("review_state", "accepting sets it; leave it out")
+            _apply_changes(session, claim, changes)
+        claim.review_state = ReviewState.ACCEPTED.value
+        _mark_reviewed(session, claim, note)
+        return _saved(session, claim)
+
+
+def reject_claim(
+    session: Session, claim_id: int, reason: str, *, expected_version: int | None = None
+) -> Claim:
+    """Reject a proposed claim, keeping the reason; it never counts in positions."""
+    with audit.action(session, "reject"):
+        claim = _check_claim_version(session, claim_id, expected_version)
+        _require_proposed(claim, "rejected")
+        claim.review_state = ReviewState.REJECTED.value
+        _mark_reviewed(session, claim, reason)
+        return _saved(session, claim)
+
+
+def accept_claims(
+    session: Session, versions: dict[int, int], *, allow_self_review: bool = False
+) -> tuple[list[Claim], list[Claim]]:
+    """Accept several proposed claims at the versions the reviewer saw, all or none.
+
+    The reviewer's own claims are left proposed (unless `allow_self_review`); returns
+    (accepted, left for another reviewer).
+    """
+    accepted: list[Claim] = []
+    skipped: list[Claim] = []
+    reviewer = current_user(session)
+    with audit.action(session, "accept"):
+        for claim_id, version in sorted(versions.items()):
+            claim = _check_claim_version(session, claim_id, version)
+            _require_proposed(claim, "accepted")
+            if not allow_self_review and reviewer is not None and claim.created_by == reviewer:
+                skipped.append(claim)
+                continue
+            claim.review_state = ReviewState.ACCEPTED.value
+            _mark_reviewed(session, claim, None)
+            accepted.append(_saved(session, claim))
+    return accepted, skipped
+
+
+def retract_claim(
+    session: Session, claim_id: int, reason: str, *, expected_version: int | None = None
+) -> Claim:
     """Mark a claim retracted: it stays on record but no longer counts."""
+    check_version(
+        session, Claim.version, Claim.id == claim_id, expected_version, f"Claim {claim_id}"
+    )
     claim = require_claim(session, claim_id)
     if claim.retracted_at is not None:
         raise Conflict(
@@ -319,6 +460,10 @@ def claim_record(claim: Claim) -> dict[str, Any]:
         },
         "note": claim.note,
         "review_state": claim.review_state,
+        "review_note": claim.review_note,
+        "reviewed_by": claim.reviewed_by,
+        "reviewed_at": claim.reviewed_at,
+        "created_by": claim.created_by,
         "retracted": claim.retracted_at is not None,
         "retracted_at": claim.retracted_at,
         "retraction_reason": claim.retraction_reason,
@@ -347,10 +492,12 @@ def claim_evidence_view(session: Session, claim_id: int) -> dict[str, Any]:
     source = source_queries.source_by_id(session, claim.source_id)
     assert source is not None
     history = queries.cell_history(session, claim)
+    users = [u for u in (claim.created_by, claim.reviewed_by) if u is not None]
     return {
         "claim": claim_record(claim),
         "sentence": evidence_in_sentence(source.text, claim.evidence_start, claim.evidence_end),
         "history": [claim_record(c) for c in history],
+        "people": audit_queries.user_names(session, users),
     }
 
 

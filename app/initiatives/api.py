@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from app.accounts.deps import RequireEditor
 from app.actors.service import filter_actor_id
 from app.config import SettingsDep
 from app.db import SessionDep
@@ -19,6 +20,7 @@ from app.listing import (
     order_by_clauses,
     paginate_rows,
 )
+from app.versioning import IfMatch, set_etag
 
 router = APIRouter(prefix="/api/v1/initiatives", tags=["initiatives"])
 
@@ -53,24 +55,36 @@ def list_initiatives(
     )
 
 
-@router.post("", response_model=InitiativeRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=InitiativeRead,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[RequireEditor],
+)
 def create_initiative(
     data: InitiativeCreate, session: SessionDep, response: Response
 ) -> InitiativeRead:
     """Record a new initiative."""
     initiative = service.create_initiative(session, data)
     response.headers["Location"] = f"/api/v1/initiatives/{initiative.slug}"
+    set_etag(response, initiative.version)
     return service.read_initiative(session, initiative.slug)
 
 
 @router.get("/{slug}", response_model=InitiativeRead)
-def get_initiative(slug: str, session: SessionDep) -> InitiativeRead:
-    """One initiative."""
-    return service.read_initiative(session, slug)
+def get_initiative(slug: str, session: SessionDep, response: Response) -> InitiativeRead:
+    """One initiative; its ETag is its version."""
+    initiative = service.read_initiative(session, slug)
+    set_etag(response, initiative.version)
+    return initiative
 
 
-@router.patch("/{slug}", response_model=InitiativeRead)
-def update_initiative(slug: str, data: InitiativeUpdate, session: SessionDep) -> InitiativeRead:
-    """Change an initiative."""
-    service.update_initiative(session, slug, data)
-    return service.read_initiative(session, slug)
+@router.patch("/{slug}", response_model=InitiativeRead, dependencies=[RequireEditor])
+def update_initiative(
+    slug: str, data: InitiativeUpdate, session: SessionDep, version: IfMatch, response: Response
+) -> InitiativeRead:
+    """Change an initiative (If-Match: the version changed)."""
+    service.update_initiative(session, slug, data, expected_version=version)
+    initiative = service.read_initiative(session, slug)
+    set_etag(response, initiative.version)
+    return initiative

@@ -2,11 +2,13 @@
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.accounts.deps import RequireEditor
+from app.audit import service as audit
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import Conflict, InvalidInput
@@ -15,6 +17,7 @@ from app.initiatives.models import Initiative
 from app.initiatives.schemas import InitiativeCreate, InitiativeRead, InitiativeUpdate
 from app.listing import LimitParam, OffsetParam, check_limit, paginate_rows
 from app.positions import service as positions
+from app.versioning import STALE, conflict_notice, form_version
 from app.vocab import ClaimKind, Stance
 from app.web import FormFields, form_errors, form_values, parse_form, render
 
@@ -56,13 +59,13 @@ def initiative_list(
     return render(request, "initiatives/list.html", context)
 
 
-@router.get("/initiatives/new", response_class=HTMLResponse)
+@router.get("/initiatives/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def new_initiative_form(request: Request) -> HTMLResponse:
     """An empty form for a new initiative."""
     return _form(request, "new", {}, {})
 
 
-@router.post("/initiatives/new", response_class=HTMLResponse)
+@router.post("/initiatives/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def create_initiative(request: Request, session: SessionDep, fields: FormFields) -> Response:
     """Record the initiative and go to its page; on a problem, the form again."""
     values = form_values(fields, tuple(FIELD_LABELS))
@@ -91,18 +94,26 @@ def initiative_page(slug: str, request: Request, session: SessionDep) -> HTMLRes
             matrix.cells, key=lambda c: (STANCE_ORDER.get(c.stance or "", 0), c.actor_name)
         ),
         "roles": service.initiative_roles(session, slug),
+        "audit_history": audit.history_context(session, "initiative", slug),
     }
     return render(request, "initiatives/detail.html", context)
 
 
-@router.get("/initiatives/{slug}/edit", response_class=HTMLResponse)
+@router.get("/initiatives/{slug}/edit", response_class=HTMLResponse, dependencies=[RequireEditor])
 def edit_initiative_form(slug: str, request: Request, session: SessionDep) -> HTMLResponse:
     """The initiative's form, filled in with what is stored."""
     initiative = service.read_initiative(session, slug)
-    return _form(request, "edit", initiativeform_values(initiative), {}, initiative=initiative)
+    return _form(
+        request,
+        "edit",
+        initiativeform_values(initiative),
+        {},
+        initiative=initiative,
+        version=initiative.version,
+    )
 
 
-@router.post("/initiatives/{slug}/edit", response_class=HTMLResponse)
+@router.post("/initiatives/{slug}/edit", response_class=HTMLResponse, dependencies=[RequireEditor])
 def update_initiative(
     slug: str, request: Request, session: SessionDep, fields: FormFields
 ) -> Response:
@@ -110,12 +121,36 @@ def update_initiative(
     initiative = service.read_initiative(session, slug)
     names = ("name", "description", "proposer", "first_reported_on")
     values = form_values(fields, names)
+    version = form_version(fields)
     try:
         with session.begin_nested():
             data = parse_form(InitiativeUpdate, values)
             # An emptied input clears the field (or is refused, as the API refuses a null name).
             data = data.model_copy(update={k: None for k in names if not values[k]})
-            service.update_initiative(session, slug, data)
+            service.update_initiative(session, slug, data, expected_version=version)
+    except STALE:
+        # Someone saved the initiative since this form was opened: show theirs beside ours.
+        stored = service.read_initiative(session, slug)
+        conflict = conflict_notice(
+            "initiative",
+            FIELD_LABELS,
+            initiativeform_values(stored),
+            values,
+            yours_version=version,
+            current_version=stored.version,
+            reload=f"/initiatives/{slug}/edit",
+            by=audit.last_writer(session, "initiative", slug),
+        )
+        return _form(
+            request,
+            "edit",
+            values,
+            {},
+            initiative=stored,
+            version=stored.version,
+            conflict=conflict,
+            status_code=409,
+        )
     except (InvalidInput, Conflict) as exc:
         return _form(
             request,
@@ -123,6 +158,7 @@ def update_initiative(
             values,
             form_errors(exc),
             initiative=initiative,
+            version=version,
             status_code=exc.status,
         )
     return RedirectResponse(f"/initiatives/{slug}", status_code=303)
@@ -148,12 +184,16 @@ def _form(
     errors: Mapping[str, str],
     *,
     initiative: InitiativeRead | None = None,
+    version: int | None = None,
+    conflict: Mapping[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     context = {
         "title": f"Edit {initiative.name}" if initiative else "New initiative",
         "mode": mode,
         "initiative": initiative,
+        "version": version,
+        "conflict": conflict,
         "values": values,
         "errors": errors,
         "field_labels": FIELD_LABELS,

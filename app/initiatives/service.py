@@ -18,6 +18,7 @@ from app.initiatives.schemas import (
     InitiativeUpdate,
     RoleFillers,
 )
+from app.versioning import check_version
 from app.vocab import BASIS_PRIORITY, STATUS_RANK, Basis, Role, Status
 
 
@@ -89,8 +90,17 @@ def create_initiative(session: Session, data: InitiativeCreate) -> Initiative:
     return initiative
 
 
-def update_initiative(session: Session, slug: str, data: InitiativeUpdate) -> Initiative:
-    """Change an initiative's fields."""
+def update_initiative(
+    session: Session, slug: str, data: InitiativeUpdate, *, expected_version: int | None = None
+) -> Initiative:
+    """Change an initiative's fields (refused with 412 if changed since `expected_version`)."""
+    check_version(
+        session,
+        Initiative.version,
+        Initiative.slug == slug,
+        expected_version,
+        f"Initiative {slug}",
+    )
     initiative = require_initiative(session, slug)
     fields = data.model_fields_set
     if "name" in fields:

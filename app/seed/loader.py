@@ -12,6 +12,7 @@ from app.actors import queries as actor_queries
 from app.actors import service as actor_service
 from app.actors.models import ActorAlias, Membership
 from app.actors.schemas import ActorCreate
+from app.audit import capture as audit
 from app.claims import service as claim_service
 from app.claims.schemas import ClaimCreate
 from app.initiatives import queries as initiative_queries
@@ -24,6 +25,8 @@ from app.sources.models import Source
 from app.vocab import ActorKind, ReviewState
 
 SEED_DIR = Path(__file__).parent
+# General reference data (not a seed file): capitals, adjectives, demonyms, short names.
+STATE_ALIASES = SEED_DIR / "reference" / "state_aliases.json"
 
 
 @dataclass
@@ -48,13 +51,34 @@ def seed_files() -> list[Path]:
     return sorted(SEED_DIR.glob("*.json"))
 
 
+@audit.as_agent("seed")
 def load_seed(session: Session, text_dir: Path | None = None) -> SeedReport:
     """Add the reference states and every seed file's records that are missing."""
     report = SeedReport(states=actor_service.seed_states(session))
+    report.aliases += load_state_aliases(session)
     for path in seed_files():
         _load_file(session, json.loads(path.read_text(encoding="utf-8")), text_dir, report)
     session.flush()
     return report
+
+
+def load_state_aliases(session: Session, path: Path = STATE_ALIASES) -> int:
+    """Add the reference aliases of the states (capitals, adjectives, ...); returns how many."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    added = 0
+    for code, by_kind in data["states"].items():
+        actor = actor_queries.actor_by_code(session, code)
+        if actor is None:
+            continue
+        known = {a.alias for a in actor.aliases} | {actor.name}
+        for kind, aliases in by_kind.items():
+            for alias in aliases:
+                if alias not in known:
+                    actor.aliases.append(ActorAlias(alias=alias, kind=kind))
+                    known.add(alias)
+                    added += 1
+    session.flush()
+    return added
 
 
 def _load_file(

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from app.accounts.deps import RequireEditor
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.listing import (
@@ -20,6 +21,7 @@ from app.listing import (
 from app.sources import queries, service
 from app.sources.models import Source
 from app.sources.schemas import SourceCreate, SourceDetail, SourceRead, SourceUpdate
+from app.versioning import IfMatch, set_etag
 
 router = APIRouter(prefix="/api/v1/sources", tags=["sources"])
 
@@ -58,21 +60,33 @@ def list_sources(
     )
 
 
-@router.post("", response_model=SourceDetail, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=SourceDetail,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[RequireEditor],
+)
 def create_source(data: SourceCreate, session: SessionDep, response: Response) -> SourceDetail:
     """Record a new source (409 with `existing_id` when its text or URL is stored already)."""
     source = service.create_source(session, data)
     response.headers["Location"] = f"/api/v1/sources/{source.id}"
+    set_etag(response, source.version)
     return service.source_detail(source)
 
 
 @router.get("/{source_id}", response_model=SourceDetail)
-def get_source(source_id: IdPath, session: SessionDep) -> SourceDetail:
-    """One source with its text."""
-    return service.source_detail(service.require_source(session, source_id))
+def get_source(source_id: IdPath, session: SessionDep, response: Response) -> SourceDetail:
+    """One source with its text; its ETag is its version."""
+    source = service.require_source(session, source_id)
+    set_etag(response, source.version)
+    return service.source_detail(source)
 
 
-@router.patch("/{source_id}", response_model=SourceDetail)
-def update_source(source_id: IdPath, data: SourceUpdate, session: SessionDep) -> SourceDetail:
-    """Change a source's metadata or text."""
-    return service.source_detail(service.update_source(session, source_id, data))
+@router.patch("/{source_id}", response_model=SourceDetail, dependencies=[RequireEditor])
+def update_source(
+    source_id: IdPath, data: SourceUpdate, session: SessionDep, version: IfMatch, response: Response
+) -> SourceDetail:
+    """Change a source's metadata or text (If-Match: the version changed)."""
+    source = service.update_source(session, source_id, data, expected_version=version)
+    set_etag(response, source.version)
+    return service.source_detail(source)

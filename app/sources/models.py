@@ -24,3 +24,6 @@ class Source(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # UPDATE ... WHERE version = <the version read>; the services set the new version.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}

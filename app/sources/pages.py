@@ -1,10 +1,13 @@
 """Dashboard pages about sources: the list, one source with its evidence marked, the forms."""
 
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.accounts.deps import RequireEditor
+from app.audit import service as audit
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import Conflict, InvalidInput
@@ -12,6 +15,7 @@ from app.listing import IdPath, LimitParam, OffsetParam, check_limit, paginate
 from app.sources import queries, service
 from app.sources.models import Source
 from app.sources.schemas import SourceCreate, SourceDetail, SourceUpdate
+from app.versioning import STALE, conflict_notice, form_version
 from app.web import FormFields, form_errors, form_values, parse_form, render
 
 router = APIRouter(include_in_schema=False)
@@ -49,13 +53,13 @@ def source_list(
     return render(request, "sources/list.html", context)
 
 
-@router.get("/sources/new", response_class=HTMLResponse)
+@router.get("/sources/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def new_source_form(request: Request) -> HTMLResponse:
     """An empty form for a new source."""
     return _form(request, "new", {}, {})
 
 
-@router.post("/sources/new", response_class=HTMLResponse)
+@router.post("/sources/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def create_source(request: Request, session: SessionDep, fields: FormFields) -> Response:
     """Record the source and go to its page; on a problem, the form again."""
     values = form_values(fields, tuple(FIELD_LABELS))
@@ -73,17 +77,20 @@ def source_page(source_id: IdPath, request: Request, session: SessionDep) -> HTM
     """A source's metadata and every claim it supports, evidence marked in its text."""
     context = service.source_view(session, source_id)
     context["title"] = context["source"].title
+    context["audit_history"] = audit.history_context(session, "source", source_id)
     return render(request, "sources/detail.html", context)
 
 
-@router.get("/sources/{source_id}/edit", response_class=HTMLResponse)
+@router.get("/sources/{source_id}/edit", response_class=HTMLResponse, dependencies=[RequireEditor])
 def edit_source_form(source_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
     """The source's form, filled in with what is stored."""
     source = service.source_detail(service.require_source(session, source_id))
-    return _form(request, "edit", sourceform_values(source), {}, source=source)
+    return _form(
+        request, "edit", sourceform_values(source), {}, source=source, version=source.version
+    )
 
 
-@router.post("/sources/{source_id}/edit", response_class=HTMLResponse)
+@router.post("/sources/{source_id}/edit", response_class=HTMLResponse, dependencies=[RequireEditor])
 def update_source(
     source_id: IdPath, request: Request, session: SessionDep, fields: FormFields
 ) -> Response:
@@ -95,15 +102,45 @@ def update_source(
     # not sent, so that saving the metadata never rewrites the stored text or its hash.
     if values["text"] == (source.text or "").replace("\r\n", "\n").strip():
         del changes["text"]
+    version = form_version(fields)
     try:
         with session.begin_nested():
             data = parse_form(SourceUpdate, changes)
             # An emptied input clears the field (or is refused, as the API refuses a null title).
             data = data.model_copy(update={k: None for k, v in changes.items() if not v})
-            service.update_source(session, source_id, data)
+            service.update_source(session, source_id, data, expected_version=version)
+    except STALE:
+        # Someone saved the source since this form was opened: show theirs beside ours.
+        stored = service.source_detail(service.require_source(session, source_id))
+        conflict = conflict_notice(
+            "source",
+            FIELD_LABELS,
+            sourceform_values(stored),
+            values,
+            yours_version=version,
+            current_version=stored.version,
+            reload=f"/sources/{source_id}/edit",
+            by=audit.last_writer(session, "source", source_id),
+        )
+        return _form(
+            request,
+            "edit",
+            values,
+            {},
+            source=stored,
+            version=stored.version,
+            conflict=conflict,
+            status_code=409,
+        )
     except (InvalidInput, Conflict) as exc:
         return _form(
-            request, "edit", values, form_errors(exc), source=source, status_code=exc.status
+            request,
+            "edit",
+            values,
+            form_errors(exc),
+            source=source,
+            version=version,
+            status_code=exc.status,
         )
     return RedirectResponse(f"/sources/{source_id}", status_code=303)
 
@@ -127,12 +164,16 @@ def _form(
     errors: Mapping[str, str],
     *,
     source: SourceDetail | None = None,
+    version: int | None = None,
+    conflict: Mapping[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     context = {
         "title": f"Edit source {source.id}" if source else "New source",
         "mode": mode,
         "source": source,
+        "version": version,
+        "conflict": conflict,
         "values": values,
         "errors": errors,
         "field_labels": FIELD_LABELS,

@@ -18,6 +18,7 @@ from app.sources.schemas import (
     SourceUpdate,
     TextSegment,
 )
+from app.versioning import check_version
 
 
 def content_hash(text: str) -> str:
@@ -100,8 +101,16 @@ def create_source(session: Session, data: SourceCreate) -> Source:
     return source
 
 
-def update_source(session: Session, source_id: int, data: SourceUpdate) -> Source:
-    """Change a source; a new text must still contain every claim's evidence."""
+def update_source(
+    session: Session, source_id: int, data: SourceUpdate, *, expected_version: int | None = None
+) -> Source:
+    """Change a source; a new text must still contain every claim's evidence.
+
+    With `expected_version`, a source changed since that version is refused (412).
+    """
+    check_version(
+        session, Source.version, Source.id == source_id, expected_version, f"Source {source_id}"
+    )
     source = require_source(session, source_id)
     fields = data.model_fields_set
     for name in ("title", "published_on"):
@@ -146,8 +155,11 @@ def _replace_text(session: Session, source: Source, text: str | None) -> None:
                         f"{claim.id}: {claim.evidence_text!r}",
                     )
                 )
-            else:
+            elif span != (claim.evidence_start, claim.evidence_end):
+                # The claim's offsets move with the text: a write of the claim, too.
                 claim.evidence_start, claim.evidence_end = span
+                claim.version += 1
+                claim.updated_at = utcnow()
     if errors:
         raise InvalidInput("The new text drops evidence that claims rely on.", errors=errors)
     source.text = text

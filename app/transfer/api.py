@@ -5,9 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
+from app.accounts.deps import Editor, RequireEditor
+from app.accounts.models import UserRole
 from app.db import SessionDep
-from app.errors import InvalidInput
-from app.transfer import service
+from app.errors import Forbidden, InvalidInput
+from app.transfer import bulk, service
+from app.transfer.bulk import BulkReport
 from app.transfer.schemas import ImportReport
 
 router = APIRouter(prefix="/api/v1", tags=["export"])
@@ -39,6 +42,7 @@ async def _raw_body(request: Request) -> bytes:
 @router.post(
     "/import",
     response_model=ImportReport,
+    dependencies=[RequireEditor],
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -53,3 +57,37 @@ def import_(session: SessionDep, body: Annotated[bytes, Depends(_raw_body)]) -> 
     except UnicodeDecodeError:
         raise InvalidInput.field("body", "is not UTF-8 text") from None
     return service.import_lines(session, text.splitlines())
+
+
+@router.post(
+    "/claims/import",
+    response_model=BulkReport,
+    status_code=201,
+    tags=["claims"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+def import_claims(
+    session: SessionDep,
+    user: Editor,
+    body: Annotated[bytes, Depends(_raw_body)],
+    format: Annotated[str, Query(pattern="^(csv|jsonl)$", description="csv or jsonl")] = "csv",
+    accept: Annotated[
+        bool, Query(description="Import as accepted (reviewers only); default proposed.")
+    ] = False,
+) -> BulkReport:
+    """Bulk-import claims from CSV or JSON Lines: every row is checked, all apply or none."""
+    if accept and not user.has_role(UserRole.REVIEWER):
+        raise Forbidden("Importing claims as accepted needs the reviewer role.")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput.field("body", "is not UTF-8 text") from None
+    return bulk.import_claims(session, text, format, accept=accept)

@@ -1,14 +1,15 @@
 """SQL for export and import."""
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.actors.models import Actor, Affiliation, Membership
 from app.claims import queries as claim_queries
-from app.claims.models import Claim
+from app.claims.models import Claim, ClaimCondition
+from app.initiatives.models import Initiative
 from app.sources.models import Source
 
 
@@ -110,3 +111,57 @@ def reset_id_sequences(session: Session) -> None:
                 ),
                 {"t": table, "v": top},
             )
+
+
+# The plain tables: bulk writes go through Core, below the ORM's per-object work.
+CLAIMS = cast(Table, Claim.__table__)
+CLAIM_CONDITIONS = cast(Table, ClaimCondition.__table__)
+
+
+def bulk_references(session: Session) -> dict[str, Any]:
+    """Everything a bulk claim import resolves rows against, read once."""
+    actors = {
+        code: (actor_id, kind)
+        for code, actor_id, kind in session.execute(select(Actor.code, Actor.id, Actor.kind))
+    }
+    initiatives = dict(session.execute(select(Initiative.slug, Initiative.id)).all())
+    sources = {
+        source_id: (published_on, text, url)
+        for source_id, published_on, text, url in session.execute(
+            select(Source.id, Source.published_on, Source.text, Source.url)
+        )
+    }
+    affiliations: dict[tuple[int, int], list[tuple[Any, Any]]] = {}
+    for person_id, actor_id, from_on, until_on in session.execute(
+        select(
+            Affiliation.person_id, Affiliation.actor_id, Affiliation.from_on, Affiliation.until_on
+        )
+    ):
+        affiliations.setdefault((person_id, actor_id), []).append((from_on, until_on))
+    return {
+        "actors": actors,
+        "initiatives": initiatives,
+        "sources": sources,
+        "affiliations": affiliations,
+    }
+
+
+def insert_claims(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert claim rows in one executemany; the new ids in the rows' order."""
+    if not rows:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite cannot order RETURNING rows, so SQLAlchemy would insert row by row. One
+        # executemany instead: SQLite serialises writers and gives the next rowids to the
+        # rows in order, so the new ids are the n after the previous maximum.
+        session.connection().execute(insert(CLAIMS), rows)
+        last = session.scalar(select(func.max(Claim.id))) or 0
+        return list(range(last - len(rows) + 1, last + 1))
+    stmt = insert(CLAIMS).returning(Claim.id, sort_by_parameter_order=True)
+    return list(session.connection().execute(stmt, rows).scalars())
+
+
+def insert_conditions(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert claim condition rows in one executemany."""
+    if rows:
+        session.connection().execute(insert(CLAIM_CONDITIONS), rows)

@@ -97,6 +97,8 @@ class ClaimRecord(ClaimFields):
     id: int = Field(ge=1, le=INT_MAX)
     retracted_at: datetime | None = None
     retraction_reason: str | None = None
+    review_note: str | None = None
+    reviewed_at: datetime | None = None
     version: int = Field(default=1, ge=1)
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.actors import queries as actor_queries
 from app.actors.models import Actor, ActorAlias, Affiliation, Membership
 from app.actors.service import check_code
+from app.audit import capture as audit
 from app.claims import service as claim_service
 from app.claims.models import Claim, ClaimCondition
 from app.db import utcnow
@@ -136,6 +137,8 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
             **fields,
             "retracted_at": _utc(claim.retracted_at),
             "retraction_reason": claim.retraction_reason,
+            "review_note": claim.review_note,
+            "reviewed_at": _utc(claim.reviewed_at),
             **_stamps(claim),
         }
 
@@ -146,6 +149,7 @@ def export_lines(session: Session) -> Iterator[str]:
         yield json.dumps(record, default=_json_default, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+@audit.as_one_write("import")
 def import_lines(session: Session, lines: Iterable[str]) -> ImportReport:
     """Check every line, then write them all in this transaction; any error writes nothing."""
     records: list[tuple[int, Any]] = []
@@ -381,6 +385,8 @@ def _apply_claim(session: Session, record: ClaimRecord) -> bool:
     claim.conditions = [ClaimCondition(type=c.type.value, text=c.text) for c in record.conditions]
     claim.retracted_at = record.retracted_at
     claim.retraction_reason = record.retraction_reason
+    claim.review_note = record.review_note
+    claim.reviewed_at = record.reviewed_at
     _restamp(claim, record)
     session.flush()
     return is_new

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.actors.models import Actor
 from tests.api_assertions import assert_problem, comparable, message_for
+from tests.etags import ANY_VERSION, if_match
 from tests.factories import make_actor
 
 ACTORS = "/api/v1/actors"
@@ -176,6 +177,7 @@ def test_patch_actor_changes_fields_replaces_lists_and_increments_the_version(
             "aliases": [{"alias": "Britain"}, {"alias": "London", "kind": "capital"}],
             "memberships": [{"group": "NATO", "from_on": "1949-08-24"}],
         },
+        headers=if_match(client, f"{ACTORS}/GB"),
     )
     assert response.status_code == 200
     after = response.json()
@@ -188,7 +190,9 @@ def test_patch_actor_changes_fields_replaces_lists_and_increments_the_version(
     }
     assert [m["group"] for m in after["memberships"]] == ["NATO"]
     assert comparable(client.get(f"{ACTORS}/GB").json()) == comparable(after)
-    again = client.patch(f"{ACTORS}/GB", json={"name": "Britain"}).json()
+    again = client.patch(
+        f"{ACTORS}/GB", json={"name": "Britain"}, headers=if_match(client, f"{ACTORS}/GB")
+    ).json()
     assert (again["name"], again["version"]) == ("Britain", before["version"] + 2)
     assert again["aliases"] == after["aliases"]
 
@@ -375,7 +379,11 @@ def test_patch_actor_with_bad_input_is_refused_and_changes_nothing(
         memberships=[{"group": "NATO", "from_on": date(1949, 8, 24)}],
     )
     before = client.get(f"{ACTORS}/GB").json()
-    body = assert_problem(client.patch(f"{ACTORS}/GB", json=payload), 422, field)
+    body = assert_problem(
+        client.patch(f"{ACTORS}/GB", json=payload, headers=if_match(client, f"{ACTORS}/GB")),
+        422,
+        field,
+    )
     assert reason in message_for(body, field)
     assert comparable(client.get(f"{ACTORS}/GB").json()) == comparable(before)
 
@@ -386,13 +394,17 @@ def test_patch_person_with_an_affiliation_to_an_unknown_actor_changes_nothing(
     make_person(session)
     before = client.get(f"{ACTORS}/keir-starmer").json()
     payload = {"affiliations": [{"actor": "XQ", "office": "Envoy"}]}
-    response = client.patch(f"{ACTORS}/keir-starmer", json=payload)
+    response = client.patch(
+        f"{ACTORS}/keir-starmer", json=payload, headers=if_match(client, f"{ACTORS}/keir-starmer")
+    )
     assert_problem(response, 422, "affiliations.0.actor")
     assert comparable(client.get(f"{ACTORS}/keir-starmer").json()) == comparable(before)
 
 
 def test_patch_unknown_actor_is_not_found(client: TestClient) -> None:
-    body = assert_problem(client.patch(f"{ACTORS}/XQ", json={"name": "x"}), 404)
+    body = assert_problem(
+        client.patch(f"{ACTORS}/XQ", json={"name": "x"}, headers=ANY_VERSION), 404
+    )
     assert "XQ" in body["detail"]
     assert client.get(f"{ACTORS}/XQ").status_code == 404
 

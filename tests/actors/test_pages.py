@@ -1,5 +1,6 @@
 """The actor pages: list, detail with positions and history, and the forms."""
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -7,6 +8,7 @@ from app.actors import queries
 from tests.factories import make_actor, make_claim, make_source
 from tests.page_assertions import (
     claim_id,
+    csrf_token,
     field_message,
     get_page,
     input_value,
@@ -14,6 +16,12 @@ from tests.page_assertions import (
     summary,
     text_of,
 )
+
+
+@pytest.fixture
+def client(editor_client: TestClient) -> TestClient:
+    """The dashboard's forms are used by an editor signed in with a session cookie."""
+    return editor_client
 
 
 def test_actor_page_shows_stances_history_speakers_and_links(
@@ -182,7 +190,11 @@ def test_new_actor_with_a_state_code_that_is_not_iso_shows_the_services_message(
 ) -> None:
     response = post_form(client, "/actors/new", {"code": "XQ", "kind": "state", "name": "Nowhere"})
     assert response.status_code == 422
-    api = client.post("/api/v1/actors", json={"code": "XQ", "kind": "state", "name": "Nowhere"})
+    api = client.post(
+        "/api/v1/actors",
+        json={"code": "XQ", "kind": "state", "name": "Nowhere"},
+        headers={"X-CSRF-Token": csrf_token(client)},
+    )
     expected = api.json()["errors"][0]["message"]
     assert field_message(response.text, "code") == expected
     assert expected == "'XQ' is not an ISO 3166-1 alpha-2 country code"

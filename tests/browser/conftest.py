@@ -27,6 +27,11 @@ CHROMIUM_ARGS = [
 ]
 AXE = Path(__file__).parent / "vendor/axe-core-4.14.1/axe.min.js"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+EDITOR = "editor"
+EDITOR_PASSWORD = "browser tests only"
+# A second person, who reviews what the editor proposes (tests/browser/test_review.py).
+REVIEWER = "reviewer"
+REVIEWER_PASSWORD = "browser tests only, reviewing"
 
 
 def _free_port() -> int:
@@ -74,6 +79,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 pytest.fail("posture serve did not start: " + (folder / "server.log").read_text())
             time.sleep(0.3)
     try:
+        # An editor, made as an admin would: with the command line, on the server's database.
+        account = subprocess.run(
+            [str(posture), "users", "add", EDITOR, "--role", "editor", "--password-stdin"],
+            env=env,
+            input=EDITOR_PASSWORD + "\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert account.returncode == 0, account.stderr
+        reviewer = subprocess.run(
+            [str(posture), "users", "add", REVIEWER, "--role", "reviewer", "--password-stdin"],
+            env=env,
+            input=REVIEWER_PASSWORD + "\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert reviewer.returncode == 0, reviewer.stderr
         yield base
     finally:
         process.terminate()
@@ -140,3 +164,12 @@ def axe_violations(page: Page) -> list[dict[str, object]]:
         " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
     )
     return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def sign_in(page: Page, username: str = EDITOR, password: str = EDITOR_PASSWORD) -> None:
+    """Sign in through the real /sign-in page, as a person does."""
+    page.goto("/sign-in")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("main").get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/sign-in" not in url)

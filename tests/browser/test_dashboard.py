@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Watch, axe_violations
+from tests.browser.conftest import EDITOR, Watch, axe_violations, sign_in
 
 PAGES = [
     "/",
@@ -31,8 +31,14 @@ PAGES = [
 ]
 
 
+# The forms are for editors: these pages are visited signed in.
+FORMS = {"/claims/new", "/actors/new", "/initiatives/new", "/sources/new"}
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_loads_and_has_no_serious_accessibility_violation(page: Page, path: str) -> None:
+    if path in FORMS:
+        sign_in(page)
     response = page.goto(path)
     assert response is not None
     assert response.status == 200
@@ -85,6 +91,7 @@ def test_searching_kremlin_lands_on_russia(page: Page) -> None:
 
 def test_a_form_with_an_error_shows_the_message_beside_the_field(page: Page, watch: Watch) -> None:
     before = page.request.get("/api/v1/claims?limit=1").json()["total"]
+    sign_in(page)
     page.goto("/claims/new?source_id=1")
     page.locator("#actor").fill("XX")
     page.locator("#kind").select_option("commitment")
@@ -107,3 +114,48 @@ def test_the_overview_fits_a_small_screen(page: Page) -> None:
     # The page never scrolls sideways; only the matrix scrolls inside its frame.
     assert page.evaluate("document.documentElement.scrollWidth") <= 376
     expect(page.locator("#matrix")).to_be_visible()
+
+
+def test_a_form_page_sends_a_visitor_to_sign_in_and_back(page: Page, watch: Watch) -> None:
+    page.goto("/sources/new")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Fsources%2Fnew$"))
+    expect(page.locator("h1")).to_have_text("Sign in")
+    page.locator("#username").fill(EDITOR)
+    page.locator("#password").fill("not the password")
+    page.locator("main").get_by_role("button", name="Sign in").click()
+    expect(page.locator("#password-error")).to_contain_text("Wrong username or password")
+    expect(page.locator("#password")).to_have_attribute("aria-invalid", "true")
+    assert axe_violations(page) == []
+    # A refused sign-in is an HTTP 401, which Chromium reports on its console.
+    watch.console_errors[:] = [e for e in watch.console_errors if "status of 401" not in e]
+    sign_in(page)
+    page.goto("/sources/new")
+    expect(page.locator("h1")).to_have_text("New source")
+    expect(page.locator("header")).to_contain_text("Signed in as editor (editor)")
+
+
+def test_signing_out_from_the_header_ends_the_session(page: Page) -> None:
+    sign_in(page)
+    page.goto("/actors/GB")
+    expect(page.get_by_role("link", name="Edit")).to_be_visible()
+    page.locator("header").get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator("header").get_by_role("link", name="Sign in")).to_be_visible()
+    page.goto("/actors/GB")
+    expect(page.get_by_role("link", name="Edit")).to_have_count(0)
+    page.goto("/actors/new")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next="))
+
+
+def test_the_content_security_policy_blocks_an_injected_inline_script(
+    page: Page, watch: Watch
+) -> None:
+    page.goto("/")
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.__injected = true'; document.body.appendChild(s); }"
+    )
+    assert page.evaluate("window.__injected === true") is False
+    blocked = [e for e in watch.console_errors if "Content Security Policy" in e]
+    assert blocked
+    watch.console_errors[:] = [e for e in watch.console_errors if e not in blocked]

@@ -15,6 +15,7 @@ from app.claims.models import Claim
 from app.claims.service import retract_claim
 from app.sources.models import Source
 from tests.api_assertions import assert_problem, comparable, message_for
+from tests.etags import ANY_VERSION, if_match
 from tests.factories import make_actor, make_claim, make_initiative, make_source
 
 CLAIMS = "/api/v1/claims"
@@ -188,7 +189,11 @@ def test_list_claims_leaves_out_retracted_claims_unless_asked(
     client: TestClient, session: Session
 ) -> None:
     s = make_scenario(session)
-    assert client.post(f"{CLAIMS}/{s['GB'].id}/retract", json={"reason": "miscoded"}).is_success
+    assert client.post(
+        f"{CLAIMS}/{s['GB'].id}/retract",
+        json={"reason": "miscoded"},
+        headers=if_match(client, f"{CLAIMS}/{s['GB'].id}"),
+    ).is_success
     assert s["GB"].id not in ids(client.get(CLAIMS))
     with_retracted = client.get(CLAIMS, params={"include_retracted": True})
     assert s["GB"].id in ids(with_retracted)
@@ -402,6 +407,7 @@ def test_patch_claim_changes_fields_and_increments_the_version(
             "conditions": [{"type": "ceasefire", "text": "after a ceasefire"}],
             "review_state": "accepted",
         },
+        headers=if_match(client, url),
     )
     assert response.status_code == 200, response.text
     after = response.json()
@@ -410,7 +416,7 @@ def test_patch_claim_changes_fields_and_increments_the_version(
     assert after["conditions"] == [{"type": "ceasefire", "text": "after a ceasefire"}]
     assert after["evidence"] == before["evidence"]
     assert comparable(client.get(url).json()) == comparable(after)
-    cleared = client.patch(url, json={"conditions": []}).json()
+    cleared = client.patch(url, json={"conditions": []}, headers=if_match(client, url)).json()
     assert (cleared["conditional"], cleared["conditions"], cleared["version"]) == (
         False,
         [],
@@ -423,7 +429,11 @@ def test_patch_claim_to_another_source_finds_the_evidence_there(
 ) -> None:
     claim = make_claim(session)
     other = make_source(session, text=TEXT, published_on=date(2025, 8, 21))
-    response = client.patch(f"{CLAIMS}/{claim.id}", json={"source_id": other.id})
+    response = client.patch(
+        f"{CLAIMS}/{claim.id}",
+        json={"source_id": other.id},
+        headers=if_match(client, f"{CLAIMS}/{claim.id}"),
+    )
     assert response.status_code == 200, response.text
     start = TEXT.index("ready to send troops")
     assert response.json()["source"]["id"] == other.id
@@ -436,7 +446,9 @@ def test_patch_claim_answers_with_the_new_actor_and_speaker(
     claim = make_claim(session)
     make_speaker(session, "jean-noel-barrot", actor="FR")
     response = client.patch(
-        f"{CLAIMS}/{claim.id}", json={"actor": "FR", "speaker": "jean-noel-barrot"}
+        f"{CLAIMS}/{claim.id}",
+        json={"actor": "FR", "speaker": "jean-noel-barrot"},
+        headers=if_match(client, f"{CLAIMS}/{claim.id}"),
     )
     assert response.status_code == 200, response.text
     changed = response.json()
@@ -449,7 +461,11 @@ def test_retract_claim_keeps_it_marked_with_the_reason(
     client: TestClient, session: Session
 ) -> None:
     claim = make_claim(session)
-    response = client.post(f"{CLAIMS}/{claim.id}/retract", json={"reason": "wrong actor"})
+    response = client.post(
+        f"{CLAIMS}/{claim.id}/retract",
+        json={"reason": "wrong actor"},
+        headers=if_match(client, f"{CLAIMS}/{claim.id}"),
+    )
     assert response.status_code == 200
     retracted = response.json()
     assert (retracted["retracted"], retracted["retraction_reason"]) == (True, "wrong actor")
@@ -607,7 +623,9 @@ def test_patch_claim_with_bad_input_is_refused_and_changes_nothing(
     claim = make_claim(session, conditions=[], limits=None)
     url = f"{CLAIMS}/{claim.id}"
     before = client.get(url).json()
-    body = assert_problem(client.patch(url, json=payload), 422, field)
+    body = assert_problem(
+        client.patch(url, json=payload, headers=if_match(client, url)), 422, field
+    )
     assert reason in message_for(body, field)
     assert comparable(client.get(url).json()) == comparable(before)
 
@@ -619,7 +637,11 @@ def test_patch_claim_to_a_source_without_its_evidence_is_refused_and_changes_not
     elsewhere = make_source(session, text="Nothing about it here.")
     url = f"{CLAIMS}/{claim.id}"
     before = client.get(url).json()
-    body = assert_problem(client.patch(url, json={"source_id": elsewhere.id}), 422, "evidence.text")
+    body = assert_problem(
+        client.patch(url, json={"source_id": elsewhere.id}, headers=if_match(client, url)),
+        422,
+        "evidence.text",
+    )
     assert str(elsewhere.id) in message_for(body, "evidence.text")
     assert comparable(client.get(url).json()) == comparable(before)
 
@@ -637,13 +659,22 @@ def test_patch_retracted_claim_is_a_conflict_and_changes_nothing(
     claim = retracted(session)
     url = f"{CLAIMS}/{claim.id}"
     before = client.get(url).json()
-    body = assert_problem(client.patch(url, json={"status": "pledged"}), 409, "retracted")
+    body = assert_problem(
+        client.patch(url, json={"status": "pledged"}, headers=if_match(client, url)),
+        409,
+        "retracted",
+    )
     assert "retracted on" in message_for(body, "retracted")
     assert comparable(client.get(url).json()) == comparable(before)
 
 
 def test_patch_unknown_claim_is_not_found(client: TestClient) -> None:
-    assert "987654" in assert_problem(client.patch(f"{CLAIMS}/987654", json={}), 404)["detail"]
+    assert (
+        "987654"
+        in assert_problem(client.patch(f"{CLAIMS}/987654", json={}, headers=ANY_VERSION), 404)[
+            "detail"
+        ]
+    )
 
 
 # Bad input on retract
@@ -655,7 +686,9 @@ def test_retracting_twice_is_a_conflict_and_keeps_the_first_retraction(
     claim = retracted(session)
     url = f"{CLAIMS}/{claim.id}"
     before = client.get(url).json()
-    response = client.post(f"{url}/retract", json={"reason": "again"})
+    response = client.post(
+        f"{url}/retract", json={"reason": "again"}, headers=if_match(client, url)
+    )
     body = assert_problem(response, 409, "retracted")
     assert "retracted on" in message_for(body, "retracted")
     after = client.get(url).json()
@@ -679,7 +712,9 @@ def test_retract_with_bad_input_is_refused_and_changes_nothing(
     claim = make_claim(session)
     url = f"{CLAIMS}/{claim.id}"
     before = client.get(url).json()
-    body = assert_problem(client.post(f"{url}/retract", json=payload), 422, field)
+    body = assert_problem(
+        client.post(f"{url}/retract", json=payload, headers=if_match(client, url)), 422, field
+    )
     assert reason in message_for(body, field)
     assert comparable(client.get(url).json()) == comparable(before)
     assert client.get(url).json()["retracted"] is False
@@ -687,10 +722,15 @@ def test_retract_with_bad_input_is_refused_and_changes_nothing(
 
 def test_retract_without_a_body_is_refused(client: TestClient, session: Session) -> None:
     claim = make_claim(session)
-    assert_problem(client.post(f"{CLAIMS}/{claim.id}/retract"), 422)
+    assert_problem(
+        client.post(
+            f"{CLAIMS}/{claim.id}/retract", headers=if_match(client, f"{CLAIMS}/{claim.id}")
+        ),
+        422,
+    )
     assert client.get(f"{CLAIMS}/{claim.id}").json()["retracted"] is False
 
 
 def test_retract_unknown_claim_is_not_found(client: TestClient) -> None:
-    response = client.post(f"{CLAIMS}/987654/retract", json={"reason": "x"})
+    response = client.post(f"{CLAIMS}/987654/retract", json={"reason": "x"}, headers=ANY_VERSION)
     assert "987654" in assert_problem(response, 404)["detail"]

@@ -11,6 +11,14 @@ from sqlalchemy.orm import Session
 from app.claims.models import Claim
 from tests.factories import make_actor, make_claim, make_initiative, make_source
 from tests.html_tree import Node, parse
+from tests.page_assertions import csrf_token, form_version
+
+
+@pytest.fixture
+def client(editor_client: TestClient) -> TestClient:
+    """The dashboard's forms are used by an editor signed in with a session cookie."""
+    return editor_client
+
 
 TEXT = "Reports say Poland is ready to provide logistics. Warsaw denies any combat role."
 
@@ -22,6 +30,8 @@ def page(client: TestClient, url: str, status: int = 200) -> Node:
 
 
 def post(client: TestClient, url: str, data: dict[str, str], status: int) -> Any:
+    # As a browser does: with the CSRF token the form's page holds.
+    data = {**form_version(client, url), **data, "csrf_token": csrf_token(client, url)}
     response = client.post(url, data=data, follow_redirects=False)
     assert response.status_code == status, response.text
     return response

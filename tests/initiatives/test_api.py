@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.api_assertions import assert_problem, comparable, message_for
+from tests.etags import ANY_VERSION, if_match
 from tests.factories import make_actor, make_initiative
 
 INITIATIVES = "/api/v1/initiatives"
@@ -131,6 +132,7 @@ def test_patch_initiative_changes_fields_and_increments_the_version(
     response = client.patch(
         f"{INITIATIVES}/stabilization-force",
         json={"name": "Multinational stabilization force", "proposer": "US"},
+        headers=if_match(client, f"{INITIATIVES}/stabilization-force"),
     )
     assert response.status_code == 200
     after = response.json()
@@ -142,7 +144,11 @@ def test_patch_initiative_changes_fields_and_increments_the_version(
     )
     assert after["first_reported_on"] == before["first_reported_on"]
     assert comparable(client.get(f"{INITIATIVES}/stabilization-force").json()) == comparable(after)
-    cleared = client.patch(f"{INITIATIVES}/stabilization-force", json={"proposer": None}).json()
+    cleared = client.patch(
+        f"{INITIATIVES}/stabilization-force",
+        json={"proposer": None},
+        headers=if_match(client, f"{INITIATIVES}/stabilization-force"),
+    ).json()
     assert (cleared["proposer"], cleared["version"]) == (None, before["version"] + 2)
 
 
@@ -205,12 +211,16 @@ def test_patch_initiative_with_bad_input_is_refused_and_changes_nothing(
 ) -> None:
     make_initiatives(session)
     before = client.get(f"{INITIATIVES}/donbas-offer").json()
-    response = client.patch(f"{INITIATIVES}/donbas-offer", json=payload)
+    response = client.patch(
+        f"{INITIATIVES}/donbas-offer",
+        json=payload,
+        headers=if_match(client, f"{INITIATIVES}/donbas-offer"),
+    )
     body = assert_problem(response, 422, field)
     assert reason in message_for(body, field)
     assert comparable(client.get(f"{INITIATIVES}/donbas-offer").json()) == comparable(before)
 
 
 def test_patch_unknown_initiative_is_not_found(client: TestClient) -> None:
-    response = client.patch(f"{INITIATIVES}/no-such-plan", json={"name": "x"})
+    response = client.patch(f"{INITIATIVES}/no-such-plan", json={"name": "x"}, headers=ANY_VERSION)
     assert "no-such-plan" in assert_problem(response, 404)["detail"]

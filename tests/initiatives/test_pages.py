@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,12 @@ from tests.page_assertions import (
     post_form,
     text_of,
 )
+
+
+@pytest.fixture
+def client(editor_client: TestClient) -> TestClient:
+    """The dashboard's forms are used by an editor signed in with a session cookie."""
+    return editor_client
 
 
 def test_initiative_pages_show_every_stance_with_evidence_and_who_fills_each_role(

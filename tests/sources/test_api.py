@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.sources.models import Source
 from tests.api_assertions import assert_problem, comparable, message_for
+from tests.etags import ANY_VERSION, if_match
 from tests.factories import make_claim, make_source
 
 SOURCES = "/api/v1/sources"
@@ -148,7 +149,9 @@ def test_patch_source_changes_fields_and_increments_the_version(
     source = make_source(session, title="Draft title")
     url = f"{SOURCES}/{source.id}"
     before = client.get(url).json()
-    response = client.patch(url, json={"title": "Final title", "outlet": None})
+    response = client.patch(
+        url, json={"title": "Final title", "outlet": None}, headers=if_match(client, url)
+    )
     assert response.status_code == 200
     after = response.json()
     assert (after["title"], after["outlet"], after["version"]) == (
@@ -167,7 +170,11 @@ def test_patch_source_text_moves_the_evidence_offsets_of_its_claims(
     claim = make_claim(session, source=source)
     assert claim.evidence_start == TEXT.index("ready to send troops")
     new_text = "Updated. " + TEXT
-    response = client.patch(f"{SOURCES}/{source.id}", json={"text": new_text})
+    response = client.patch(
+        f"{SOURCES}/{source.id}",
+        json={"text": new_text},
+        headers=if_match(client, f"{SOURCES}/{source.id}"),
+    )
     assert response.status_code == 200
     assert response.json()["content_hash"] == hashlib.sha256(new_text.encode()).hexdigest()
     evidence = client.get(f"/api/v1/claims/{claim.id}").json()["evidence"]
@@ -251,7 +258,15 @@ def test_patch_source_with_bad_input_is_refused_and_changes_nothing(
     claim = make_claim(session, source=source)
     before = client.get(f"{SOURCES}/{source.id}").json()
     claim_before = client.get(f"/api/v1/claims/{claim.id}").json()
-    body = assert_problem(client.patch(f"{SOURCES}/{source.id}", json=payload), 422, field)
+    body = assert_problem(
+        client.patch(
+            f"{SOURCES}/{source.id}",
+            json=payload,
+            headers=if_match(client, f"{SOURCES}/{source.id}"),
+        ),
+        422,
+        field,
+    )
     assert reason in message_for(body, field)
     assert comparable(client.get(f"{SOURCES}/{source.id}").json()) == comparable(before)
     assert comparable(client.get(f"/api/v1/claims/{claim.id}").json()) == comparable(claim_before)
@@ -265,7 +280,11 @@ def test_patch_source_to_a_text_or_url_stored_already_is_a_conflict_and_changes_
     source = make_source(session)
     before = client.get(f"{SOURCES}/{source.id}").json()
     value = TEXT if field == "text" else "https://example.org/a"
-    response = client.patch(f"{SOURCES}/{source.id}", json={"title": "Renamed", field: value})
+    response = client.patch(
+        f"{SOURCES}/{source.id}",
+        json={"title": "Renamed", field: value},
+        headers=if_match(client, f"{SOURCES}/{source.id}"),
+    )
     body = assert_problem(response, 409, field)
     assert body["existing_id"] == existing.id
     assert comparable(client.get(f"{SOURCES}/{source.id}").json()) == comparable(before)
@@ -274,5 +293,7 @@ def test_patch_source_to_a_text_or_url_stored_already_is_a_conflict_and_changes_
 def test_patch_unknown_source_is_not_found(client: TestClient) -> None:
     assert (
         "987654"
-        in assert_problem(client.patch(f"{SOURCES}/987654", json={"title": "x"}), 404)["detail"]
+        in assert_problem(
+            client.patch(f"{SOURCES}/987654", json={"title": "x"}, headers=ANY_VERSION), 404
+        )["detail"]
     )

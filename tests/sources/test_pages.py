@@ -4,6 +4,7 @@ import html
 import re
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,13 @@ from tests.page_assertions import (
     source_id,
     text_of,
 )
+
+
+@pytest.fixture
+def client(editor_client: TestClient) -> TestClient:
+    """The dashboard's forms are used by an editor signed in with a session cookie."""
+    return editor_client
+
 
 MARK = re.compile(r"<mark>(.*?)</mark><sup class=\"claim-refs\">\[(.*?)\]</sup>", re.DOTALL)
 

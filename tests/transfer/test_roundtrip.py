@@ -24,7 +24,14 @@ from app.sources.models import Source
 from app.sources.service import content_hash
 from app.transfer.service import export_lines, import_lines
 from tests.conftest import SEED_TEXT_DIR, create_database, drop_database
-from tests.factories import make_actor, make_claim, make_initiative, make_source
+from tests.factories import (
+    make_actor,
+    make_claim,
+    make_initiative,
+    make_source,
+    make_token,
+    make_user,
+)
 
 D = date
 NewDatabase = Callable[[str], str]
@@ -196,8 +203,16 @@ def origin(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
 
 
 def api(url: str) -> TestClient:
-    """A client of the real app on this database: one real transaction per request."""
-    return TestClient(create_app(Settings(database_url=url, seed_text_dir=SEED_TEXT_DIR)))
+    """A client of the real app on this database: one real transaction per request, made
+    as an admin with a bearer token."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            token = make_token(session, make_user(session, "admin", role="admin"))
+    finally:
+        engine.dispose()
+    app = create_app(Settings(database_url=url, seed_text_dir=SEED_TEXT_DIR))
+    return TestClient(app, headers={"Authorization": f"Bearer {token}"})
 
 
 def post_import(client: TestClient, lines: list[str]) -> Any:

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, API tokens, dashboard sessions and sign-in throttling."""

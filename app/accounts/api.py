@@ -1,0 +1,111 @@
+"""Account endpoints: /api/v1/me, /api/v1/users and /api/v1/tokens (admins only)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.accounts import queries, service
+from app.accounts.deps import BEARER_CHALLENGE, AuthDep, RequireAdmin
+from app.accounts.models import ApiToken, User
+from app.accounts.schemas import (
+    Me,
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from app.config import SettingsDep
+from app.db import SessionDep
+from app.errors import Unauthorized
+from app.listing import IdPath, LimitParam, OffsetParam, Page, check_limit, paginate
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+@router.get("/me", response_model=Me)
+def me(auth: AuthDep) -> Me:
+    """The user the request is made as (401 when nobody)."""
+    if auth is None:
+        raise Unauthorized("Nobody is signed in.", headers=BEARER_CHALLENGE)
+    return Me(**service.user_read(auth.user).model_dump(), authenticated_by=auth.via)
+
+
+@router.get("/users", response_model=Page[UserRead], dependencies=[RequireAdmin])
+def list_users(
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: LimitParam = 50,
+    offset: OffsetParam = 0,
+) -> Page[UserRead]:
+    """Every user, by username."""
+    check_limit(limit, settings.page_size_max)
+    stmt = queries.user_list().order_by(User.username)
+    rows, total = paginate(session, stmt, limit=limit, offset=offset)
+    return Page[UserRead](
+        items=[service.user_read(u) for u in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/users",
+    response_model=UserRead,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[RequireAdmin],
+)
+def create_user(data: UserCreate, session: SessionDep, response: Response) -> UserRead:
+    """Add a user (409 when the username is taken)."""
+    user = service.create_user(session, data)
+    response.headers["Location"] = f"/api/v1/users/{user.username}"
+    return service.user_read(user)
+
+
+@router.get("/users/{username}", response_model=UserRead, dependencies=[RequireAdmin])
+def get_user(username: str, session: SessionDep) -> UserRead:
+    """One user."""
+    return service.user_read(service.require_user(session, username))
+
+
+@router.patch("/users/{username}", response_model=UserRead, dependencies=[RequireAdmin])
+def update_user(username: str, data: UserUpdate, session: SessionDep) -> UserRead:
+    """Change a user's role, name or password, or disable it (its sessions end at once)."""
+    return service.user_read(service.update_user(session, username, data))
+
+
+@router.get("/tokens", response_model=Page[TokenRead], dependencies=[RequireAdmin])
+def list_tokens(
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str | None, Query(description="Only this user's tokens.")] = None,
+    limit: LimitParam = 50,
+    offset: OffsetParam = 0,
+) -> Page[TokenRead]:
+    """API tokens (their prefixes; a token itself is shown only when created)."""
+    check_limit(limit, settings.page_size_max)
+    user_id = service.require_user(session, username).id if username else None
+    stmt = queries.token_list(user_id).order_by(ApiToken.id)
+    rows, total = paginate(session, stmt, limit=limit, offset=offset)
+    return Page[TokenRead](
+        items=[service.token_read(t) for t in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/tokens",
+    response_model=TokenCreated,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[RequireAdmin],
+)
+def create_token(data: TokenCreate, session: SessionDep) -> TokenCreated:
+    """A new token for a user: `token` is in this response only, so keep it."""
+    return service.create_token(session, data.username, data.name)
+
+
+@router.delete(
+    "/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[RequireAdmin]
+)
+def revoke_token(token_id: IdPath, session: SessionDep) -> Response:
+    """Revoke a token: it stops working at once (it stays listed, marked revoked)."""
+    service.revoke_token(session, token_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,280 @@
+"""All SQL of the audit trail: each audited record as a plain dict, and the entries."""
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Select, Table, select
+from sqlalchemy.orm import Session, aliased
+
+from app.actors.models import Actor, ActorAlias, Affiliation, Membership
+from app.audit.models import AuditEntry
+from app.claims.models import Claim, ClaimCondition
+from app.db import Base
+from app.initiatives.models import Initiative
+from app.sources.models import Source
+
+Snapshots = dict[Any, dict[str, Any]]
+
+# IN lists stay well below every backend's limit on bound parameters.
+CHUNK = 500
+
+
+def plain(value: Any) -> Any:
+    """A column value as JSON can hold it: dates and times in ISO 8601, decimals as text."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def _chunks(ids: Sequence[Any]) -> Iterator[list[Any]]:
+    unique = sorted(set(ids), key=str)
+    for start in range(0, len(unique), CHUNK):
+        yield unique[start : start + CHUNK]
+
+
+def _rows(conn: Connection, stmt: "Select[*tuple[Any, ...]]") -> list[dict[str, Any]]:
+    return [{k: plain(v) for k, v in row._mapping.items()} for row in conn.execute(stmt)]
+
+
+def actor_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
+    """Actors with their aliases, memberships and (for persons) offices."""
+    out: Snapshots = {}
+    group = aliased(Actor)
+    for chunk in _chunks(ids):
+        for row in _rows(
+            conn,
+            select(
+                Actor.id,
+                Actor.code,
+                Actor.kind,
+                Actor.name,
+                Actor.description,
+                Actor.version,
+            ).where(Actor.id.in_(chunk)),
+        ):
+            actor_id = row.pop("id")
+            out[actor_id] = {**row, "aliases": [], "memberships": []}
+            if row["kind"] == "person":
+                out[actor_id]["affiliations"] = []
+        for row in _rows(
+            conn,
+            select(ActorAlias.actor_id, ActorAlias.alias, ActorAlias.kind)
+            .where(ActorAlias.actor_id.in_(chunk))
+            .order_by(ActorAlias.alias, ActorAlias.kind),
+        ):
+            out[row.pop("actor_id")]["aliases"].append(row)
+        for row in _rows(
+            conn,
+            select(
+                Membership.member_id,
+                group.code.label("group"),
+                Membership.from_on,
+                Membership.until_on,
+            )
+            .join(group, group.id == Membership.group_id)
+            .where(Membership.member_id.in_(chunk))
+            .order_by(group.code, Membership.from_on, Membership.until_on),
+        ):
+            out[row.pop("member_id")]["memberships"].append(row)
+        for row in _rows(
+            conn,
+            select(
+                Affiliation.person_id,
+                group.code.label("actor"),
+                Affiliation.office,
+                Affiliation.from_on,
+                Affiliation.until_on,
+            )
+            .join(group, group.id == Affiliation.actor_id)
+            .where(Affiliation.person_id.in_(chunk))
+            .order_by(group.code, Affiliation.office, Affiliation.from_on),
+        ):
+            person = out[row.pop("person_id")]
+            person.setdefault("affiliations", []).append(row)
+    return out
+
+
+def initiative_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
+    """Initiatives, their proposer by code."""
+    out: Snapshots = {}
+    for chunk in _chunks(ids):
+        stmt = (
+            select(
+                Initiative.id,
+                Initiative.slug,
+                Initiative.name,
+                Initiative.description,
+                Actor.code.label("proposer"),
+                Initiative.first_reported_on,
+                Initiative.version,
+            )
+            .outerjoin(Actor, Actor.id == Initiative.proposer_id)
+            .where(Initiative.id.in_(chunk))
+        )
+        for row in _rows(conn, stmt):
+            out[row.pop("id")] = row
+    return out
+
+
+def source_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
+    """Sources; a text is represented by its hash (a changed text changes the hash)."""
+    out: Snapshots = {}
+    for chunk in _chunks(ids):
+        stmt = select(
+            Source.id,
+            Source.title,
+            Source.outlet,
+            Source.url,
+            Source.published_on,
+            Source.language,
+            Source.content_hash,
+            Source.version,
+        ).where(Source.id.in_(chunk))
+        for row in _rows(conn, stmt):
+            out[row["id"]] = row
+    return out
+
+
+def claim_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
+    """Claims as a client writes them (codes and slugs), with their review and retraction."""
+    out: Snapshots = {}
+    speaker = aliased(Actor)
+    for chunk in _chunks(ids):
+        stmt = (
+            select(
+                Claim.id,
+                Actor.code.label("actor"),
+                Claim.kind,
+                Claim.role,
+                Initiative.slug.label("initiative"),
+                Claim.status,
+                Claim.stance,
+                Claim.conditional,
+                Claim.limits,
+                Claim.quantity_amount,
+                Claim.quantity_unit,
+                Claim.certainty,
+                Claim.basis,
+                speaker.code.label("speaker"),
+                Claim.reported_by,
+                Claim.via,
+                Claim.stated_on,
+                Claim.source_id,
+                Claim.evidence_text,
+                Claim.evidence_start,
+                Claim.evidence_end,
+                Claim.note,
+                Claim.review_state,
+                Claim.review_note,
+                Claim.reviewed_by,
+                Claim.reviewed_at,
+                Claim.created_by,
+                Claim.retracted_at,
+                Claim.retraction_reason,
+                Claim.version,
+            )
+            .join(Actor, Actor.id == Claim.actor_id)
+            .outerjoin(speaker, speaker.id == Claim.speaker_id)
+            .outerjoin(Initiative, Initiative.id == Claim.initiative_id)
+            .where(Claim.id.in_(chunk))
+        )
+        for row in _rows(conn, stmt):
+            row["via"] = list(row["via"] or [])
+            out[row["id"]] = {**row, "conditions": []}
+        conditions = (
+            select(ClaimCondition.claim_id, ClaimCondition.type, ClaimCondition.text)
+            .where(ClaimCondition.claim_id.in_(chunk))
+            .order_by(ClaimCondition.claim_id, ClaimCondition.id)
+        )
+        for row in _rows(conn, conditions):
+            out[row.pop("claim_id")]["conditions"].append(row)
+    return out
+
+
+def row_snapshots(table: Table, exclude: frozenset[str]) -> Any:
+    """A snapshot function for a plain table: every column but the excluded ones."""
+    (pk,) = table.primary_key.columns
+    columns = [c for c in table.columns if c.key not in exclude]
+
+    def snapshots(conn: Connection, ids: Sequence[Any]) -> Snapshots:
+        out: Snapshots = {}
+        for chunk in _chunks(ids):
+            for row in conn.execute(select(*columns).where(pk.in_(chunk))):
+                values = {k: plain(v) for k, v in row._mapping.items()}
+                out[values[pk.key]] = values
+        return out
+
+    return snapshots
+
+
+def audit_list(
+    *,
+    record_type: str | None = None,
+    record_key: str | None = None,
+    user_id: int | None = None,
+    action: str | None = None,
+    at_from: datetime | None = None,
+    at_to: datetime | None = None,
+) -> Select[Any]:
+    """Entries matching every filter given (unordered)."""
+    stmt = select(AuditEntry)
+    if record_type:
+        stmt = stmt.where(AuditEntry.record_type == record_type)
+    if record_key:
+        stmt = stmt.where(AuditEntry.record_key == record_key)
+    if user_id is not None:
+        stmt = stmt.where(AuditEntry.user_id == user_id)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if at_from is not None:
+        stmt = stmt.where(AuditEntry.at >= at_from)
+    if at_to is not None:
+        stmt = stmt.where(AuditEntry.at < at_to)
+    return stmt
+
+
+def entry_by_id(session: Session, entry_id: int) -> AuditEntry | None:
+    """One entry."""
+    return session.get(AuditEntry, entry_id)
+
+
+def record_history(
+    session: Session, record_type: str, record_key: str, limit: int
+) -> Sequence[AuditEntry]:
+    """A record's entries, newest first."""
+    stmt = (
+        audit_list(record_type=record_type, record_key=record_key)
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return session.scalars(stmt).all()
+
+
+def user_names(session: Session, user_ids: Sequence[int]) -> dict[int, str]:
+    """Each user's display name (or username), where the accounts tables know the user."""
+    users = Base.metadata.tables.get("users")
+    if users is None or not user_ids:
+        return {}
+    column = "display_name" if "display_name" in users.c else "username"
+    if column not in users.c:
+        return {}
+    names: dict[int, str] = {}
+    for chunk in _chunks(user_ids):
+        stmt = select(users.c.id, users.c[column]).where(users.c.id.in_(chunk))
+        names.update({user_id: str(name) for user_id, name in session.execute(stmt)})
+    return names
+
+
+def user_id_by_username(session: Session, username: str) -> int | None:
+    """The id of the user with this username, where the accounts tables exist."""
+    users = Base.metadata.tables.get("users")
+    if users is None or "username" not in users.c:
+        return None
+    found: int | None = session.scalar(select(users.c.id).where(users.c.username == username))
+    return found

@@ -1,0 +1,71 @@
+"""Extraction request and response bodies: proposed claims in the claims API's field names."""
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import Field
+
+from app.schemas import InputModel, OutputModel
+
+MAX_TEXT_CHARS = 200_000
+
+
+class ExtractRequest(InputModel):
+    """A news text to read; nothing is stored."""
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    published_on: date
+    title: str | None = Field(default=None, max_length=500)
+    outlet: str | None = Field(default=None, max_length=200)
+
+
+class ProposedCondition(OutputModel):
+    """A condition the position is tied to."""
+
+    type: str
+    text: str
+
+
+class ProposedQuantity(OutputModel):
+    """An amount and its unit, as the text gives them."""
+
+    amount: Decimal
+    unit: str
+
+
+class ProposedEvidence(OutputModel):
+    """The span of the text that supports the claim: text == source[start:end]."""
+
+    start: int
+    end: int
+    text: str
+
+
+class ProposedClaim(OutputModel):
+    """A claim the extractor proposes, in the shape `POST /api/v1/claims` takes it."""
+
+    actor: str
+    actor_name: str | None = None
+    kind: str
+    role: str | None = None
+    initiative: str | None = None
+    status: str | None = None
+    stance: str | None = None
+    conditional: bool = False
+    conditions: list[ProposedCondition] = []
+    limits: str | None = None
+    quantity: ProposedQuantity | None = None
+    certainty: str = "high"
+    basis: str
+    speaker: str | None = None
+    reported_by: str | None = None
+    via: list[str] = []
+    stated_on: date
+    evidence: ProposedEvidence
+    note: str | None = None
+
+
+class ExtractResponse(OutputModel):
+    """The proposed claims, in the order their evidence appears."""
+
+    claims: list[ProposedClaim]

@@ -1,0 +1,287 @@
+"""Bulk import of claims from CSV or JSON Lines: every row is checked, then all apply or none.
+
+Rows reference actors by code, roles and statuses by codebook id, initiatives by slug and
+sources by id or URL. References are read once and rows are written with one executemany,
+so a large file stays fast; the rules are the same as for a claim recorded one by one.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from app.audit import capture as audit
+from app.claims.models import Claim
+from app.claims.schemas import ClaimFields
+from app.claims.service import _check_shape, locate_evidence
+from app.db import utcnow
+from app.errors import FieldError, InvalidInput, validation_errors
+from app.transfer import queries
+from app.vocab import ActorKind, ReviewState
+
+# Columns the claims CSV export writes that an import reads past (they are derived).
+DERIVED_COLUMNS = {
+    "id",
+    "actor_name",
+    "initiative_name",
+    "speaker_name",
+    "source_title",
+    "source_outlet",
+    "published_on",
+    "retracted",
+    "review_state",
+}
+LIST_SEPARATOR = ";"
+MAX_ERRORS = 1000
+
+
+class BulkReport(BaseModel):
+    """What a bulk import wrote."""
+
+    created: int
+    review_state: str
+    first_id: int | None
+    last_id: int | None
+
+
+@dataclass
+class _Row:
+    line: int
+    fields: dict[str, Any]
+
+
+def _split(value: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [part.strip() for part in str(value).split(LIST_SEPARATOR) if part.strip()]
+
+
+def _claim_shape(raw: dict[str, Any]) -> dict[str, Any]:
+    """A flat CSV/JSONL row in the shape the API writes a claim (ClaimFields)."""
+    data = {k: v for k, v in raw.items() if v not in ("", None) and k not in DERIVED_COLUMNS}
+    evidence = data.pop("evidence", None)
+    if not isinstance(evidence, dict):
+        evidence = {"text": evidence} if evidence is not None else {}
+        for key in ("start", "end"):
+            if f"evidence_{key}" in data:
+                evidence[key] = data.pop(f"evidence_{key}")
+    data["evidence"] = evidence
+    conditions = data.pop("conditions", [])
+    if not (isinstance(conditions, list) and all(isinstance(c, dict) for c in conditions)):
+        texts, types = _split(conditions), _split(data.get("condition_types"))
+        if len(texts) != len(types):
+            raise _RowError("conditions", "give one condition text per condition type")
+        conditions = [{"type": t, "text": x} for t, x in zip(types, texts, strict=True)]
+    data.pop("condition_types", None)
+    data["conditions"] = conditions
+    if "via" in data:
+        data["via"] = _split(data["via"])
+    amount, unit = data.pop("quantity_amount", None), data.pop("quantity_unit", None)
+    if amount is not None or unit is not None:
+        data["quantity"] = {"amount": amount, "unit": unit}
+    if "source_url" in data:
+        data["source_url"] = str(data["source_url"])
+    if isinstance(data.get("conditional"), str):
+        data["conditional"] = data["conditional"].strip().lower() in ("true", "1", "yes")
+    return data
+
+
+class _RowError(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def read_rows(content: str, fmt: str) -> Iterator[_Row]:
+    """The rows of a CSV (header first) or JSON Lines file, with their line numbers."""
+    if fmt == "csv":
+        reader = csv.DictReader(io.StringIO(content))
+        for record in reader:
+            yield _Row(reader.line_num, dict(record))
+        return
+    for n, line in enumerate(content.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield _Row(n, {"__error__": f"not JSON: {exc.msg}"})
+            continue
+        yield _Row(n, record if isinstance(record, dict) else {"__error__": "not an object"})
+
+
+@audit.as_one_write("import")
+def import_claims(session: Session, content: str, fmt: str, *, accept: bool = False) -> BulkReport:
+    """Check every row, then write them all in this transaction; any bad row writes nothing."""
+    refs = queries.bulk_references(session)
+    user_id = session.info.get("user_id")
+    now = utcnow()
+    state = ReviewState.ACCEPTED if accept else ReviewState.PROPOSED
+    errors: list[FieldError] = []
+    claims: list[dict[str, Any]] = []
+    conditions: list[list[dict[str, Any]]] = []
+    for row in read_rows(content, fmt):
+        try:
+            values, conds = _resolve_row(row.fields, refs)
+        except _RowError as exc:
+            errors.append(FieldError(exc.field, exc.message, line=row.line))
+        except _RowErrors as exc:
+            errors.extend(FieldError(f, m, line=row.line) for f, m in exc.errors)
+        else:
+            values.update(
+                review_state=state.value,
+                created_by=user_id,
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+            if accept:
+                values.update(reviewed_by=user_id, reviewed_at=now)
+            claims.append(values)
+            conditions.append(conds)
+        if len(errors) >= MAX_ERRORS:
+            break
+    if errors:
+        shown = sorted({int(str(e["line"])) for e in errors})
+        raise InvalidInput(
+            f"{len(errors)} problem(s) on {len(shown)} row(s), first on line {shown[0]}; "
+            "nothing was imported.",
+            errors=errors,
+        )
+    if not claims:
+        raise InvalidInput.field("body", "the file has no rows")
+    ids = queries.insert_claims(session, claims)
+    # The rows bypass the session (one executemany): tell the audit trail they are new.
+    audit.note_created(session, Claim, ids)
+    queries.insert_conditions(
+        session,
+        [
+            {**c, "claim_id": claim_id}
+            for claim_id, conds in zip(ids, conditions, strict=True)
+            for c in conds
+        ],
+    )
+    return BulkReport(
+        created=len(ids), review_state=state.value, first_id=min(ids), last_id=max(ids)
+    )
+
+
+class _RowErrors(Exception):
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(m for _, m in errors))
+        self.errors = errors
+
+
+def _resolve_row(
+    raw: dict[str, Any], refs: dict[str, Any]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    if "__error__" in raw:
+        raise _RowError("line", raw["__error__"])
+    data = _claim_shape(raw)
+    source_url = data.pop("source_url", None)
+    if "source_id" not in data and source_url is not None:
+        by_url = {url: sid for sid, (_p, _t, url) in refs["sources"].items() if url}
+        if source_url not in by_url:
+            raise _RowError("source_url", f"no source has the URL {source_url}")
+        data["source_id"] = by_url[source_url]
+    data.pop("review_state", None)
+    try:
+        fields = ClaimFields.model_validate(data)
+    except ValidationError as exc:
+        raise _RowErrors(
+            [
+                (str(e["field"]), str(e["message"]))
+                for e in validation_errors(exc.errors(include_url=False))
+            ]
+        ) from None
+    problems = [(str(e["field"]), str(e["message"])) for e in _check_shape(fields)]
+    actor = refs["actors"].get(fields.actor)
+    if actor is None:
+        problems.append(("actor", f"unknown actor '{fields.actor}'"))
+    elif actor[1] == ActorKind.PERSON:
+        problems.append(("actor", "code the position for the actor the person speaks for"))
+    speaker_id = None
+    if fields.speaker:
+        speaker = refs["actors"].get(fields.speaker)
+        if speaker is None or speaker[1] != ActorKind.PERSON:
+            problems.append(("speaker", f"'{fields.speaker}' is not a known person"))
+        else:
+            speaker_id = speaker[0]
+            spans = refs["affiliations"].get((speaker_id, actor[0] if actor else None), [])
+            if actor and not any(_covers(f, u, fields.stated_on) for f, u in spans):
+                problems.append(
+                    (
+                        "speaker",
+                        f"'{fields.speaker}' held no office with "
+                        f"'{fields.actor}' on {fields.stated_on}",
+                    )
+                )
+    initiative_id = None
+    if fields.initiative:
+        initiative_id = refs["initiatives"].get(fields.initiative)
+        if initiative_id is None:
+            problems.append(("initiative", f"unknown initiative '{fields.initiative}'"))
+    start, end = fields.evidence.start, fields.evidence.end
+    source = refs["sources"].get(fields.source_id)
+    if source is None:
+        problems.append(("source_id", f"unknown source {fields.source_id}"))
+    else:
+        published_on, text, _url = source
+        if fields.stated_on > published_on:
+            problems.append(("stated_on", f"after the source's publication ({published_on})"))
+        if text is not None:
+            if start is not None and text[start:end] != fields.evidence.text:
+                problems.append(
+                    (
+                        "evidence",
+                        f"text[{start}:{end}] of source {fields.source_id} is not the quote",
+                    )
+                )
+            else:
+                span = locate_evidence(text, fields.evidence.text, start, end)
+                if span is None:
+                    problems.append(
+                        ("evidence", f"not found verbatim in the text of source {fields.source_id}")
+                    )
+                else:
+                    start, end = span
+    if problems:
+        raise _RowErrors(problems)
+    assert actor is not None
+    values = {
+        "actor_id": actor[0],
+        "kind": fields.kind.value,
+        "role": fields.role.value if fields.role else None,
+        "initiative_id": initiative_id,
+        "status": fields.status.value if fields.status else None,
+        "stance": fields.stance.value if fields.stance else None,
+        "conditional": bool(fields.conditions),
+        "limits": fields.limits,
+        "quantity_amount": fields.quantity.amount if fields.quantity else None,
+        "quantity_unit": fields.quantity.unit if fields.quantity else None,
+        "certainty": fields.certainty.value,
+        "basis": fields.basis.value,
+        "speaker_id": speaker_id,
+        "reported_by": fields.reported_by,
+        "via": list(fields.via),
+        "stated_on": fields.stated_on,
+        "source_id": fields.source_id,
+        "evidence_text": fields.evidence.text,
+        "evidence_start": start,
+        "evidence_end": end,
+        "note": fields.note,
+    }
+    return values, [{"type": c.type.value, "text": c.text} for c in fields.conditions]
+
+
+def _covers(from_on: date | None, until_on: date | None, day: date) -> bool:
+    return (from_on is None or from_on <= day) and (until_on is None or until_on >= day)
