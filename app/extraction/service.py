@@ -14,6 +14,7 @@ from app.extraction.extractor import Extractor
 from app.extraction.schemas import ExtractRequest, ExtractResponse, ProposedClaim
 from app.sources import queries as source_queries
 from app.sources import service as source_service
+from app.sources.models import Source
 from app.sources.schemas import SourceCreate
 from app.vocab import ReviewState
 
@@ -38,6 +39,7 @@ class IngestResult:
     proposed: int = 0
     recorded: int = 0
     warnings: list[str] = field(default_factory=list)
+    claim_ids: list[int] = field(default_factory=list)
 
 
 def ingest_text(
@@ -64,15 +66,28 @@ def ingest_text(
     if existing is not None:
         return IngestResult(source_id=None, existing_id=existing.id)
     source = source_service.create_source(session, data)
-    claims = extractor_for(session).extract(stored, published_on, outlet=outlet)
-    result = IngestResult(source_id=source.id, proposed=len(claims))
+    return propose_for_source(session, source)
+
+
+def propose_for_source(session: Session, source: Source) -> IngestResult:
+    """Extract the stored text's claims and record them as proposed, for review.
+
+    A proposed claim the claims service refuses (an unknown speaker, an office not held
+    that day, ...) is skipped with a warning; it never stops the others.
+    """
+    result = IngestResult(source_id=source.id)
+    if source.text is None:
+        return result
+    claims = extractor_for(session).extract(source.text, source.published_on, outlet=source.outlet)
+    result.proposed = len(claims)
     for claim in claims:
         label = f"{claim.actor} {claim.role or claim.initiative}"
         try:
             create = ClaimCreate.model_validate({**_claim_fields(claim), "source_id": source.id})
             with session.begin_nested():
-                claim_service.record_claim(session, create)
+                recorded = claim_service.record_claim(session, create)
             result.recorded += 1
+            result.claim_ids.append(recorded.id)
         except AppError as exc:
             result.warnings.append(f"{label}: skipped: {exc.detail}")
         except ValidationError as exc:

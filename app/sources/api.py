@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.accounts.deps import RequireEditor
 from app.config import SettingsDep
 from app.db import SessionDep
+from app.extraction.service import propose_for_source
 from app.listing import (
     IdPath,
     LimitParam,
@@ -67,11 +68,17 @@ def list_sources(
     dependencies=[RequireEditor],
 )
 def create_source(data: SourceCreate, session: SessionDep, response: Response) -> SourceDetail:
-    """Record a new source (409 with `existing_id` when its text or URL is stored already)."""
+    """Record a new source (409 with `existing_id` when its text or URL is stored already);
+    with `extract: true`, its proposed claims go to the review queue."""
     source = service.create_source(session, data)
     response.headers["Location"] = f"/api/v1/sources/{source.id}"
     set_etag(response, source.version)
-    return service.source_detail(source)
+    detail = service.source_detail(source)
+    if data.extract:
+        result = propose_for_source(session, source)
+        detail.proposed_claims = result.claim_ids
+        detail.extraction_warnings = result.warnings
+    return detail
 
 
 @router.get("/{source_id}", response_model=SourceDetail)

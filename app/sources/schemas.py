@@ -16,6 +16,10 @@ class SourceCreate(InputModel):
     published_on: date
     language: str | None = Field(default=None, max_length=8)
     text: str | None = Field(default=None, min_length=1)
+    extract: bool = Field(
+        default=False,
+        description="Also propose the claims the text supports, for review (API only).",
+    )
 
 
 class SourceUpdate(InputModel):
@@ -49,6 +53,9 @@ class SourceDetail(SourceRead):
     """A source with its stored text."""
 
     text: str | None
+    # With `extract: true` on creation: the proposed claims recorded, and any skipped.
+    proposed_claims: list[int] | None = None
+    extraction_warnings: list[str] | None = None
 
 
 class TextSegment(OutputModel):
