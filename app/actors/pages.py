@@ -122,7 +122,9 @@ def actor_page(code: str, request: Request, session: SessionDep) -> HTMLResponse
 def edit_actor_form(code: str, request: Request, session: SessionDep) -> HTMLResponse:
     """The actor's form, filled in with what is stored."""
     actor = service.actor_detail(session, service.require_actor(session, code))
-    return _form(request, "edit", actorform_values(actor), {}, actor=actor, version=actor.version)
+    return _form(
+        request, "edit", stored_actor_values(actor), {}, actor=actor, version=actor.version
+    )
 
 
 @router.post("/actors/{code}/edit", response_class=HTMLResponse, dependencies=[RequireEditor])
@@ -151,7 +153,7 @@ def update_actor(code: str, request: Request, session: SessionDep, fields: FormF
         conflict = conflict_notice(
             "actor",
             FIELD_LABELS,
-            actorform_values(stored),
+            stored_actor_values(stored),
             values,
             yours_version=version,
             current_version=stored.version,
@@ -208,7 +210,7 @@ def history_by_object(
     )
 
 
-def actorform_values(actor: ActorDetail) -> dict[str, str]:
+def stored_actor_values(actor: ActorDetail) -> dict[str, str]:
     """The stored actor as the form's text values (one list item per line)."""
 
     def day(value: date | None) -> str:

@@ -106,7 +106,7 @@ def edit_initiative_form(slug: str, request: Request, session: SessionDep) -> HT
     return _form(
         request,
         "edit",
-        initiativeform_values(initiative),
+        stored_initiative_values(initiative),
         {},
         initiative=initiative,
         version=initiative.version,
@@ -134,7 +134,7 @@ def update_initiative(
         conflict = conflict_notice(
             "initiative",
             FIELD_LABELS,
-            initiativeform_values(stored),
+            stored_initiative_values(stored),
             values,
             yours_version=version,
             current_version=stored.version,
@@ -164,7 +164,7 @@ def update_initiative(
     return RedirectResponse(f"/initiatives/{slug}", status_code=303)
 
 
-def initiativeform_values(initiative: InitiativeRead) -> dict[str, str]:
+def stored_initiative_values(initiative: InitiativeRead) -> dict[str, str]:
     """The stored initiative as the form's text values."""
     return {
         "slug": initiative.slug,

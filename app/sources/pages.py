@@ -86,7 +86,7 @@ def edit_source_form(source_id: IdPath, request: Request, session: SessionDep) -
     """The source's form, filled in with what is stored."""
     source = service.source_detail(service.require_source(session, source_id))
     return _form(
-        request, "edit", sourceform_values(source), {}, source=source, version=source.version
+        request, "edit", stored_source_values(source), {}, source=source, version=source.version
     )
 
 
@@ -115,7 +115,7 @@ def update_source(
         conflict = conflict_notice(
             "source",
             FIELD_LABELS,
-            sourceform_values(stored),
+            stored_source_values(stored),
             values,
             yours_version=version,
             current_version=stored.version,
@@ -145,7 +145,7 @@ def update_source(
     return RedirectResponse(f"/sources/{source_id}", status_code=303)
 
 
-def sourceform_values(source: SourceDetail) -> dict[str, str]:
+def stored_source_values(source: SourceDetail) -> dict[str, str]:
     """The stored source as the form's text values."""
     return {
         "title": source.title,
