@@ -404,7 +404,9 @@ def ingest(
 
     day = _publication_date(published_on)
     files = sorted(path.glob("*.txt")) if path.is_dir() else [path]
-    console = Console(stderr=True)
+    # Report lines are read by people and by scripts (grep, logs): never hard-wrap them
+    # at the terminal width, and never let rich read a file name as markup.
+    console = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
     totals = {"stored": 0, "skipped": 0, "failed": 0, "claims": 0, "refused": 0}
     engine = make_engine(get_settings().database_url)
     factory = make_session_factory(engine)

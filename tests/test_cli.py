@@ -22,12 +22,19 @@ POSTURE = Path(sys.executable).parent / "posture"
 SERVE_TIMEOUT_S = 30
 
 
-def posture(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run `posture ARGS` on the database and wait for it."""
+def posture(
+    url: str, *args: str, cwd: Path, columns: int = 200
+) -> subprocess.CompletedProcess[str]:
+    """Run `posture ARGS` on the database and wait for it.
+
+    `columns` is the terminal width the command sees (rich and Typer read COLUMNS);
+    a wide default keeps Typer's boxed usage errors from breaking words mid-message.
+    """
     env = {
         **os.environ,
         "POSTURE_DATABASE_URL": url,
         "POSTURE_SEED_TEXT_DIR": str(SEED_TEXT_DIR),
+        "COLUMNS": str(columns),
     }
     return subprocess.run(
         [str(POSTURE), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60

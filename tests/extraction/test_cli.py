@@ -104,6 +104,8 @@ def test_ingest_stores_the_text_with_proposed_claims_then_skips_it(
             "--published-on",
             "2025-08-20",
             cwd=database.folder,
+            # A narrow terminal must not break report lines: people and scripts grep them.
+            columns=40,
         )
     )
 
@@ -130,7 +132,7 @@ def test_ingest_stores_the_text_with_proposed_claims_then_skips_it(
         )
     )
 
-    assert "skipped, already stored as source 1" in seed_again.stderr
+    assert f"{SEED_ARTICLE}: skipped, already stored as source 1\n" in seed_again.stderr
     assert "1 stored" in first.stderr
     assert "skipped, already stored" in second.stderr
     engine = make_engine(database.url)
