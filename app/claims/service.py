@@ -1,6 +1,9 @@
 """The codebook's rules for claims: shape by kind, known references, verbatim evidence."""
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -76,11 +79,68 @@ def _check_shape(data: ClaimFields) -> list[FieldError]:
     return errors
 
 
+@dataclass(frozen=True)
+class SourceFacts:
+    """What the claim rules need to know of a source."""
+
+    published_on: date
+    text: str | None
+
+
+class ClaimReferences(Protocol):
+    """Where the claim rules look up what a claim names: actors, offices, initiatives, sources.
+
+    One claim written through the API asks the database; a bulk import of many rows asks
+    maps it read once. Both go through the same rules (`resolve_claim`).
+    """
+
+    def actors(self, codes: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """Each known code of these, with the actor's (id, kind)."""
+        ...
+
+    def speaks_for(self, person_id: int, actor_id: int, day: date) -> bool:
+        """Whether the person held an office with the actor on that day."""
+        ...
+
+    def initiative_id(self, slug: str) -> int | None:
+        """The id of the initiative with this slug."""
+        ...
+
+    def source(self, source_id: int) -> SourceFacts | None:
+        """The source with this id."""
+        ...
+
+
+class StoredReferences:
+    """Claim references read from the database, one question at a time."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def actors(self, codes: Sequence[str]) -> dict[str, tuple[int, str]]:
+        return actor_queries.actor_kinds_by_code(self.session, codes)
+
+    def speaks_for(self, person_id: int, actor_id: int, day: date) -> bool:
+        return actor_queries.speaks_for(self.session, person_id, actor_id, day)
+
+    def initiative_id(self, slug: str) -> int | None:
+        return initiative_queries.initiative_ids_by_slug(self.session, [slug]).get(slug)
+
+    def source(self, source_id: int) -> SourceFacts | None:
+        source = source_queries.source_by_id(self.session, source_id)
+        return None if source is None else SourceFacts(source.published_on, source.text)
+
+
 def resolve_claim(session: Session, data: ClaimFields) -> dict[str, Any]:
+    """Check every rule against the database and return the column values (see check_claim)."""
+    return check_claim(StoredReferences(session), data)
+
+
+def check_claim(refs: ClaimReferences, data: ClaimFields) -> dict[str, Any]:
     """Check every rule and return the column values; raise one error listing all problems."""
     errors = _check_shape(data)
     codes = [data.actor] + ([data.speaker] if data.speaker else [])
-    actors = actor_queries.actor_kinds_by_code(session, codes)
+    actors = refs.actors(codes)
     actor = actors.get(data.actor)
     if actor is None:
         errors.append(FieldError("actor", f"unknown actor '{data.actor}'"))
@@ -102,9 +162,7 @@ def resolve_claim(session: Session, data: ClaimFields) -> dict[str, Any]:
             )
         else:
             speaker_id = speaker[0]
-            if actor is not None and not actor_queries.speaks_for(
-                session, speaker_id, actor[0], data.stated_on
-            ):
+            if actor is not None and not refs.speaks_for(speaker_id, actor[0], data.stated_on):
                 errors.append(
                     FieldError(
                         "speaker",
@@ -113,11 +171,10 @@ def resolve_claim(session: Session, data: ClaimFields) -> dict[str, Any]:
                 )
     initiative_id = None
     if data.initiative:
-        found = initiative_queries.initiative_ids_by_slug(session, [data.initiative])
-        initiative_id = found.get(data.initiative)
+        initiative_id = refs.initiative_id(data.initiative)
         if initiative_id is None:
             errors.append(FieldError("initiative", f"unknown initiative '{data.initiative}'"))
-    source = source_queries.source_by_id(session, data.source_id)
+    source = refs.source(data.source_id)
     start, end = data.evidence.start, data.evidence.end
     if source is None:
         errors.append(FieldError("source_id", f"unknown source {data.source_id}"))
@@ -132,7 +189,8 @@ def resolve_claim(session: Session, data: ClaimFields) -> dict[str, Any]:
             if start is not None and source.text[start:end] != data.evidence.text:
                 errors.append(
                     FieldError(
-                        "evidence", f"text[{start}:{end}] of source {source.id} is not the quote"
+                        "evidence",
+                        f"text[{start}:{end}] of source {data.source_id} is not the quote",
                     )
                 )
             else:
@@ -140,7 +198,8 @@ def resolve_claim(session: Session, data: ClaimFields) -> dict[str, Any]:
                 if span is None:
                     errors.append(
                         FieldError(
-                            "evidence.text", f"not found verbatim in the text of source {source.id}"
+                            "evidence.text",
+                            f"not found verbatim in the text of source {data.source_id}",
                         )
                     )
                 else:
