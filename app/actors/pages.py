@@ -5,7 +5,8 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from app.accounts.deps import RequireEditor
 from app.actors import queries, service
@@ -14,11 +15,11 @@ from app.actors.schemas import ActorCreate, ActorDetail, ActorUpdate
 from app.audit import service as audit
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import AppError, Conflict, FieldError, InvalidInput
+from app.errors import AppError, FieldError, InvalidInput
+from app.forms import RecordForm, render_form, save_edit_form, save_new_form
 from app.listing import LimitParam, OffsetParam, check_limit, paginate
 from app.positions import service as positions
 from app.positions.schemas import PositionCell, TimelineEntry
-from app.versioning import STALE, conflict_notice, form_version
 from app.vocab import ActorKind, AliasKind, ClaimKind, Role
 from app.web import FormFields, form_values, parse_form, render
 
@@ -71,7 +72,7 @@ def actor_list(
 @router.get("/actors/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def new_actor_form(request: Request) -> HTMLResponse:
     """An empty form for a new actor."""
-    return _form(request, "new", {"kind": ActorKind.STATE.value}, {})
+    return render_form(request, ACTOR_FORM, {"kind": ActorKind.STATE.value}, {})
 
 
 @router.post("/actors/new", response_class=HTMLResponse, dependencies=[RequireEditor])
@@ -79,20 +80,25 @@ def create_actor(request: Request, session: SessionDep, fields: FormFields) -> R
     """Record the actor and go to its page; on a problem, the form again with the message."""
     values = form_values(fields, ("code", "kind", "name", "description", *LIST_FIELDS))
     lines: dict[str, list[int]] = {}
-    try:
-        # A savepoint: a write half done before the error must not be committed.
-        with session.begin_nested():
-            data = parse_form(ActorCreate, {**_scalars(values), **_lists(values, lines)})
-            actor = service.create_actor(session, data)
-    except (InvalidInput, Conflict) as exc:
-        return _form(request, "new", values, _errors(exc, lines), status_code=exc.status)
-    return RedirectResponse(f"/actors/{actor.code}", status_code=303)
+
+    def create() -> str:
+        data = parse_form(ActorCreate, {**_scalars(values), **_lists(values, lines)})
+        return service.create_actor(session, data).code
+
+    return save_new_form(
+        request,
+        session,
+        ACTOR_FORM,
+        values=values,
+        create=create,
+        errors=lambda exc: _errors(exc, lines),
+    )
 
 
 @router.get("/actors/{code}", response_class=HTMLResponse)
 def actor_page(code: str, request: Request, session: SessionDep) -> HTMLResponse:
     """An actor's current positions, their history, its speakers, memberships and members."""
-    actor = service.actor_detail(session, service.require_actor(session, code))
+    actor = _stored_actor(session, code)
     context: dict[str, Any] = {"title": actor.name, "actor": actor, "is_person": False}
     if actor.kind == ActorKind.PERSON:
         context["is_person"] = True
@@ -121,66 +127,43 @@ def actor_page(code: str, request: Request, session: SessionDep) -> HTMLResponse
 @router.get("/actors/{code}/edit", response_class=HTMLResponse, dependencies=[RequireEditor])
 def edit_actor_form(code: str, request: Request, session: SessionDep) -> HTMLResponse:
     """The actor's form, filled in with what is stored."""
-    actor = service.actor_detail(session, service.require_actor(session, code))
-    return _form(
-        request, "edit", stored_actor_values(actor), {}, actor=actor, version=actor.version
+    actor = _stored_actor(session, code)
+    return render_form(
+        request, ACTOR_FORM, stored_actor_values(actor), {}, actor, version=actor.version
     )
 
 
 @router.post("/actors/{code}/edit", response_class=HTMLResponse, dependencies=[RequireEditor])
 def update_actor(code: str, request: Request, session: SessionDep, fields: FormFields) -> Response:
     """Save the changes and go to the actor's page; on a problem, the form again."""
-    actor = service.actor_detail(session, service.require_actor(session, code))
+    actor = _stored_actor(session, code)
     names: tuple[str, ...] = ("name", "description", "aliases", "memberships")
     if actor.kind == ActorKind.PERSON:
         names += ("affiliations",)
     values = form_values(fields, names)
-    version = form_version(fields)
     lines: dict[str, list[int]] = {}
-    try:
-        with session.begin_nested():
-            lists = _lists(values, lines)
-            data = parse_form(ActorUpdate, {**_scalars(values), **lists})
-            # An emptied input clears the field (or is refused, as the API refuses a null name).
-            cleared: dict[str, Any] = {k: None for k in ("name", "description") if not values[k]}
-            cleared.update({k: [] for k in LIST_FIELDS if k in values and not lists.get(k)})
-            service.update_actor(
-                session, code, data.model_copy(update=cleared), expected_version=version
-            )
-    except STALE:
-        # Someone saved the actor since this form was opened: show theirs beside ours.
-        stored = service.actor_detail(session, service.require_actor(session, code))
-        conflict = conflict_notice(
-            "actor",
-            FIELD_LABELS,
-            stored_actor_values(stored),
-            values,
-            yours_version=version,
-            current_version=stored.version,
-            reload=f"/actors/{code}/edit",
-            by=audit.last_writer(session, "actor", code),
+
+    def save(version: int) -> None:
+        lists = _lists(values, lines)
+        data = parse_form(ActorUpdate, {**_scalars(values), **lists})
+        # An emptied input clears the field (or is refused, as the API refuses a null name).
+        cleared: dict[str, Any] = {k: None for k in ("name", "description") if not values[k]}
+        cleared.update({k: [] for k in LIST_FIELDS if k in values and not lists.get(k)})
+        service.update_actor(
+            session, code, data.model_copy(update=cleared), expected_version=version
         )
-        return _form(
-            request,
-            "edit",
-            values,
-            {},
-            actor=stored,
-            version=stored.version,
-            conflict=conflict,
-            status_code=409,
-        )
-    except (InvalidInput, Conflict) as exc:
-        return _form(
-            request,
-            "edit",
-            values,
-            _errors(exc, lines),
-            actor=actor,
-            version=version,
-            status_code=exc.status,
-        )
-    return RedirectResponse(f"/actors/{actor.code}", status_code=303)
+
+    return save_edit_form(
+        request,
+        session,
+        ACTOR_FORM,
+        code,
+        actor,
+        values=values,
+        fields=fields,
+        save=save,
+        errors=lambda exc: _errors(exc, lines),
+    )
 
 
 def history_by_object(
@@ -208,6 +191,11 @@ def history_by_object(
             g["label"].lower(),
         ),
     )
+
+
+def _stored_actor(session: Session, code: str) -> ActorDetail:
+    """The stored actor with everything its form shows, or 404."""
+    return service.actor_detail(session, service.require_actor(session, code))
 
 
 def stored_actor_values(actor: ActorDetail) -> dict[str, str]:
@@ -328,27 +316,16 @@ def _errors(exc: AppError, lines: Mapping[str, Sequence[int]]) -> dict[str, str]
     return out
 
 
-def _form(
-    request: Request,
-    mode: str,
-    values: Mapping[str, str],
-    errors: Mapping[str, str],
-    *,
-    actor: ActorDetail | None = None,
-    version: int | None = None,
-    conflict: Mapping[str, Any] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    context = {
-        "title": f"Edit {actor.name}" if actor else "New actor",
-        "mode": mode,
-        "actor": actor,
-        "version": version,
-        "conflict": conflict,
-        "values": values,
-        "errors": errors,
-        "field_labels": FIELD_LABELS,
+ACTOR_FORM = RecordForm(
+    what="actor",
+    path="/actors",
+    template="actors/form.html",
+    labels=FIELD_LABELS,
+    read=_stored_actor,
+    stored_values=stored_actor_values,
+    edit_title=lambda actor: f"Edit {actor.name}",
+    extra_context={
         "kinds": [k.value for k in ActorKind],
         "alias_kinds": [k.value for k in AliasKind],
-    }
-    return render(request, "actors/form.html", context, status_code=status_code)
+    },
+)

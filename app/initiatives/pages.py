@@ -1,25 +1,23 @@
 """Dashboard pages about initiatives: the list, who stands where on one, the forms."""
 
-from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import RequireEditor
 from app.audit import service as audit
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import Conflict, InvalidInput
+from app.forms import RecordForm, render_form, save_edit_form, save_new_form
 from app.initiatives import queries, service
 from app.initiatives.models import Initiative
 from app.initiatives.schemas import InitiativeCreate, InitiativeRead, InitiativeUpdate
 from app.listing import LimitParam, OffsetParam, check_limit, paginate_rows
 from app.positions import service as positions
-from app.versioning import STALE, conflict_notice, form_version
 from app.vocab import ClaimKind, Stance
-from app.web import FormFields, form_errors, form_values, parse_form, render
+from app.web import FormFields, form_values, parse_form, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -62,20 +60,18 @@ def initiative_list(
 @router.get("/initiatives/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def new_initiative_form(request: Request) -> HTMLResponse:
     """An empty form for a new initiative."""
-    return _form(request, "new", {}, {})
+    return render_form(request, INITIATIVE_FORM, {}, {})
 
 
 @router.post("/initiatives/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def create_initiative(request: Request, session: SessionDep, fields: FormFields) -> Response:
     """Record the initiative and go to its page; on a problem, the form again."""
     values = form_values(fields, tuple(FIELD_LABELS))
-    try:
-        # A savepoint: a write half done before the error must not be committed.
-        with session.begin_nested():
-            initiative = service.create_initiative(session, parse_form(InitiativeCreate, values))
-    except (InvalidInput, Conflict) as exc:
-        return _form(request, "new", values, form_errors(exc), status_code=exc.status)
-    return RedirectResponse(f"/initiatives/{initiative.slug}", status_code=303)
+
+    def create() -> str:
+        return service.create_initiative(session, parse_form(InitiativeCreate, values)).slug
+
+    return save_new_form(request, session, INITIATIVE_FORM, values=values, create=create)
 
 
 @router.get("/initiatives/{slug}", response_class=HTMLResponse)
@@ -103,12 +99,12 @@ def initiative_page(slug: str, request: Request, session: SessionDep) -> HTMLRes
 def edit_initiative_form(slug: str, request: Request, session: SessionDep) -> HTMLResponse:
     """The initiative's form, filled in with what is stored."""
     initiative = service.read_initiative(session, slug)
-    return _form(
+    return render_form(
         request,
-        "edit",
+        INITIATIVE_FORM,
         stored_initiative_values(initiative),
         {},
-        initiative=initiative,
+        initiative,
         version=initiative.version,
     )
 
@@ -121,47 +117,16 @@ def update_initiative(
     initiative = service.read_initiative(session, slug)
     names = ("name", "description", "proposer", "first_reported_on")
     values = form_values(fields, names)
-    version = form_version(fields)
-    try:
-        with session.begin_nested():
-            data = parse_form(InitiativeUpdate, values)
-            # An emptied input clears the field (or is refused, as the API refuses a null name).
-            data = data.model_copy(update={k: None for k in names if not values[k]})
-            service.update_initiative(session, slug, data, expected_version=version)
-    except STALE:
-        # Someone saved the initiative since this form was opened: show theirs beside ours.
-        stored = service.read_initiative(session, slug)
-        conflict = conflict_notice(
-            "initiative",
-            FIELD_LABELS,
-            stored_initiative_values(stored),
-            values,
-            yours_version=version,
-            current_version=stored.version,
-            reload=f"/initiatives/{slug}/edit",
-            by=audit.last_writer(session, "initiative", slug),
-        )
-        return _form(
-            request,
-            "edit",
-            values,
-            {},
-            initiative=stored,
-            version=stored.version,
-            conflict=conflict,
-            status_code=409,
-        )
-    except (InvalidInput, Conflict) as exc:
-        return _form(
-            request,
-            "edit",
-            values,
-            form_errors(exc),
-            initiative=initiative,
-            version=version,
-            status_code=exc.status,
-        )
-    return RedirectResponse(f"/initiatives/{slug}", status_code=303)
+
+    def save(version: int) -> None:
+        data = parse_form(InitiativeUpdate, values)
+        # An emptied input clears the field (or is refused, as the API refuses a null name).
+        data = data.model_copy(update={k: None for k in names if not values[k]})
+        service.update_initiative(session, slug, data, expected_version=version)
+
+    return save_edit_form(
+        request, session, INITIATIVE_FORM, slug, initiative, values=values, fields=fields, save=save
+    )
 
 
 def stored_initiative_values(initiative: InitiativeRead) -> dict[str, str]:
@@ -177,25 +142,12 @@ def stored_initiative_values(initiative: InitiativeRead) -> dict[str, str]:
     }
 
 
-def _form(
-    request: Request,
-    mode: str,
-    values: Mapping[str, str],
-    errors: Mapping[str, str],
-    *,
-    initiative: InitiativeRead | None = None,
-    version: int | None = None,
-    conflict: Mapping[str, Any] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    context = {
-        "title": f"Edit {initiative.name}" if initiative else "New initiative",
-        "mode": mode,
-        "initiative": initiative,
-        "version": version,
-        "conflict": conflict,
-        "values": values,
-        "errors": errors,
-        "field_labels": FIELD_LABELS,
-    }
-    return render(request, "initiatives/form.html", context, status_code=status_code)
+INITIATIVE_FORM = RecordForm(
+    what="initiative",
+    path="/initiatives",
+    template="initiatives/form.html",
+    labels=FIELD_LABELS,
+    read=service.read_initiative,
+    stored_values=stored_initiative_values,
+    edit_title=lambda initiative: f"Edit {initiative.name}",
+)

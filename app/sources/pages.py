@@ -1,22 +1,19 @@
 """Dashboard pages about sources: the list, one source with its evidence marked, the forms."""
 
-from collections.abc import Mapping
-from typing import Any
-
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from app.accounts.deps import RequireEditor
 from app.audit import service as audit
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import Conflict, InvalidInput
+from app.forms import RecordForm, render_form, save_edit_form, save_new_form
 from app.listing import IdPath, LimitParam, OffsetParam, check_limit, paginate
 from app.sources import queries, service
 from app.sources.models import Source
 from app.sources.schemas import SourceCreate, SourceDetail, SourceUpdate
-from app.versioning import STALE, conflict_notice, form_version
-from app.web import FormFields, form_errors, form_values, parse_form, render
+from app.web import FormFields, form_values, parse_form, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,20 +53,18 @@ def source_list(
 @router.get("/sources/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def new_source_form(request: Request) -> HTMLResponse:
     """An empty form for a new source."""
-    return _form(request, "new", {}, {})
+    return render_form(request, SOURCE_FORM, {}, {})
 
 
 @router.post("/sources/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def create_source(request: Request, session: SessionDep, fields: FormFields) -> Response:
     """Record the source and go to its page; on a problem, the form again."""
     values = form_values(fields, tuple(FIELD_LABELS))
-    try:
-        # A savepoint: a write half done before the error must not be committed.
-        with session.begin_nested():
-            source = service.create_source(session, parse_form(SourceCreate, values))
-    except (InvalidInput, Conflict) as exc:
-        return _form(request, "new", values, form_errors(exc), status_code=exc.status)
-    return RedirectResponse(f"/sources/{source.id}", status_code=303)
+
+    def create() -> int:
+        return service.create_source(session, parse_form(SourceCreate, values)).id
+
+    return save_new_form(request, session, SOURCE_FORM, values=values, create=create)
 
 
 @router.get("/sources/{source_id}", response_class=HTMLResponse)
@@ -84,9 +79,9 @@ def source_page(source_id: IdPath, request: Request, session: SessionDep) -> HTM
 @router.get("/sources/{source_id}/edit", response_class=HTMLResponse, dependencies=[RequireEditor])
 def edit_source_form(source_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
     """The source's form, filled in with what is stored."""
-    source = service.source_detail(service.require_source(session, source_id))
-    return _form(
-        request, "edit", stored_source_values(source), {}, source=source, version=source.version
+    source = _stored_source(session, source_id)
+    return render_form(
+        request, SOURCE_FORM, stored_source_values(source), {}, source, version=source.version
     )
 
 
@@ -95,54 +90,28 @@ def update_source(
     source_id: IdPath, request: Request, session: SessionDep, fields: FormFields
 ) -> Response:
     """Save the changes and go to the source's page; on a problem, the form again."""
-    source = service.source_detail(service.require_source(session, source_id))
+    source = _stored_source(session, source_id)
     values = form_values(fields, tuple(FIELD_LABELS))
     changes = dict(values)
     # The text comes back from the browser reformatted (CRLF, trimmed): unchanged, it is
     # not sent, so that saving the metadata never rewrites the stored text or its hash.
     if values["text"] == (source.text or "").replace("\r\n", "\n").strip():
         del changes["text"]
-    version = form_version(fields)
-    try:
-        with session.begin_nested():
-            data = parse_form(SourceUpdate, changes)
-            # An emptied input clears the field (or is refused, as the API refuses a null title).
-            data = data.model_copy(update={k: None for k, v in changes.items() if not v})
-            service.update_source(session, source_id, data, expected_version=version)
-    except STALE:
-        # Someone saved the source since this form was opened: show theirs beside ours.
-        stored = service.source_detail(service.require_source(session, source_id))
-        conflict = conflict_notice(
-            "source",
-            FIELD_LABELS,
-            stored_source_values(stored),
-            values,
-            yours_version=version,
-            current_version=stored.version,
-            reload=f"/sources/{source_id}/edit",
-            by=audit.last_writer(session, "source", source_id),
-        )
-        return _form(
-            request,
-            "edit",
-            values,
-            {},
-            source=stored,
-            version=stored.version,
-            conflict=conflict,
-            status_code=409,
-        )
-    except (InvalidInput, Conflict) as exc:
-        return _form(
-            request,
-            "edit",
-            values,
-            form_errors(exc),
-            source=source,
-            version=version,
-            status_code=exc.status,
-        )
-    return RedirectResponse(f"/sources/{source_id}", status_code=303)
+
+    def save(version: int) -> None:
+        data = parse_form(SourceUpdate, changes)
+        # An emptied input clears the field (or is refused, as the API refuses a null title).
+        data = data.model_copy(update={k: None for k, v in changes.items() if not v})
+        service.update_source(session, source_id, data, expected_version=version)
+
+    return save_edit_form(
+        request, session, SOURCE_FORM, source_id, source, values=values, fields=fields, save=save
+    )
+
+
+def _stored_source(session: Session, source_id: int) -> SourceDetail:
+    """The stored source with its text, or 404."""
+    return service.source_detail(service.require_source(session, source_id))
 
 
 def stored_source_values(source: SourceDetail) -> dict[str, str]:
@@ -157,25 +126,12 @@ def stored_source_values(source: SourceDetail) -> dict[str, str]:
     }
 
 
-def _form(
-    request: Request,
-    mode: str,
-    values: Mapping[str, str],
-    errors: Mapping[str, str],
-    *,
-    source: SourceDetail | None = None,
-    version: int | None = None,
-    conflict: Mapping[str, Any] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    context = {
-        "title": f"Edit source {source.id}" if source else "New source",
-        "mode": mode,
-        "source": source,
-        "version": version,
-        "conflict": conflict,
-        "values": values,
-        "errors": errors,
-        "field_labels": FIELD_LABELS,
-    }
-    return render(request, "sources/form.html", context, status_code=status_code)
+SOURCE_FORM = RecordForm(
+    what="source",
+    path="/sources",
+    template="sources/form.html",
+    labels=FIELD_LABELS,
+    read=_stored_source,
+    stored_values=stored_source_values,
+    edit_title=lambda source: f"Edit source {source.id}",
+)
