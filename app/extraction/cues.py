@@ -156,6 +156,8 @@ class CueMatcher:
 
 
 PREFIX_MARK = "\x00prefix:"
+# Tables of roles.toml that are rules about roles, not roles.
+NOT_ROLES = frozenset({"absorbed_by", "taking_part", "paying"})
 
 
 @dataclass
@@ -174,6 +176,7 @@ class Patterns:
     object_words: frozenset[str]
     list_glue: frozenset[str]
     first_person: frozenset[str]
+    territory_nouns: frozenset[str]
     outlets: list[str]
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -275,10 +278,17 @@ def _iter_cues(directory: Path) -> Iterator[tuple[str, str, str, str]]:
     """(layer, value, pattern, file) for every cue in the data files."""
     roles = _read(directory / "roles.toml")
     for role, entry in roles.items():
-        if role == "absorbed_by":
+        if role in NOT_ROLES:
             continue
         for text in _strings(entry, "cues", f"roles.toml [{role}]"):
             yield "role", role, text, "roles.toml"
+    for rule, key, layer in (
+        ("taking_part", "cues", "taking_part"),
+        ("taking_part", "nouns", "taking_part_noun"),
+        ("paying", "cues", "paying"),
+    ):
+        for text in _strings(roles.get(rule, {}), key, f"roles.toml [{rule}] {key}"):
+            yield layer, rule, text, "roles.toml"
     statuses = _read(directory / "statuses.toml")
     for status, entry in statuses.items():
         for key, layer in (("cues", "status"), ("after", "after"), ("agent", "agent")):
@@ -344,12 +354,12 @@ def load_patterns(directory: Path = PATTERN_DIR) -> Patterns:
         role_exclusions={
             role: frozenset(entry.get("exclude_actors", []))
             for role, entry in roles.items()
-            if role != "absorbed_by"
+            if role not in NOT_ROLES
         },
         role_territory={
             role: entry["territory"]
             for role, entry in roles.items()
-            if role != "absorbed_by" and "territory" in entry
+            if role not in NOT_ROLES and "territory" in entry
         },
         absorbed_by=dict(roles.get("absorbed_by", {})),
         condition_priority=list(conditions["priority"]),
@@ -359,6 +369,7 @@ def load_patterns(directory: Path = PATTERN_DIR) -> Patterns:
         object_words=frozenset(actors["object_words"]),
         list_glue=frozenset(actors["list_glue"]),
         first_person=frozenset(actors["first_person"]),
+        territory_nouns=frozenset(actors.get("territory_nouns", [])),
         outlets=list(attribution["outlets"]),
         counts=counts,
     )

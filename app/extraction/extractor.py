@@ -9,6 +9,7 @@ cue that governs it and to the named actors that hold it, and the codebook's rul
 
 import itertools
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,7 +18,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from app.extraction.actors import ActorIndex, ActorName
-from app.extraction.cues import Hit, Patterns, default_patterns
+from app.extraction.cues import Cue, Hit, Patterns, default_patterns
 from app.extraction.dates import DateMention, datelines, find_dates
 from app.extraction.schemas import (
     ProposedClaim,
@@ -33,6 +34,10 @@ MAX_GOVERN_GAP = 8
 MAX_PLAN_GAP = 12
 MAX_AFTER_GAP = 6
 MAX_SUBJECT_GAP = 20
+# Most tokens between two roles whose verbs "and" coordinates under one predicate.
+MAX_COORDINATED_GAP = 16
+# Most tokens a condition set off by commas may add between a predicate and its role.
+MAX_ASIDE = 12
 # Words that open a new clause: a status cue never governs a role across one.
 BARRIERS = frozenset(
     {
@@ -53,6 +58,22 @@ BARRIERS = frozenset(
     }
 )
 CLAUSE_ENDS = frozenset({";", ".", "!", "?", "although", "but", "though", "whereas", "while"})
+# Verbs of giving right after a predicate: their object phrase may run long.
+SUPPLY_VERBS = frozenset(
+    {
+        *("pay", "provide", "send", "deliver", "supply", "contribute", "deploy", "fund"),
+        *("finance", "give", "donate", "buy", "purchase", "commit", "offer", "allocate"),
+    }
+)
+UNNAMED_SUBJECTS = frozenset({"some", "many", "several", "other", "most", "all", "few", "no"})
+UNNAMED_GROUPS = frozenset(
+    {
+        *("group", "countries", "allies", "states", "members", "nations", "governments"),
+        *("others", "rest", "coalition", "partners", "participants"),
+    }
+)
+INCLUDES = frozenset({"include", "includes", "included", "comprise", "comprises", "comprised"})
+RELATIVES = frozenset({"whose", "which", "who", "where", "whom"})
 QUOTES = frozenset({'"', "“", "”", "«", "»"})
 MODALS = frozenset({"will", "would", "could", "may", "might", "shall", "'ll", "can"})
 PRONOUN_SPEAKERS = frozenset({"he", "she"})
@@ -156,6 +177,19 @@ class _Doc:
     current_day: date | None = None
     plan_conditions: dict[int, list[tuple[int, int, str, str]]] = field(default_factory=dict)
     last_holders: list[Holder] = field(default_factory=list)
+    # The role the text last named: what "join" or "take part" refers to.
+    topic_role: str | None = None
+    speech: list[Hit] = field(default_factory=list)  # the current sentence's speech verbs
+    by_layer: dict[str, list[Hit]] = field(default_factory=dict)
+    hit_starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Hits come sorted by start: a sentence's are one slice; a layer's, one list.
+        self.hit_starts = [h.start for h in self.hits]
+        for h in self.hits:
+            self.by_layer.setdefault(h.layer, []).append(h)
+
+    role_counts: dict[str, int] = field(default_factory=dict)
 
 
 class Extractor:
@@ -237,14 +271,53 @@ class Extractor:
             is_adjective = name.alias_kind in (AliasKind.ADJECTIVE, AliasKind.DEMONYM)
             if is_adjective and nxt not in p.agent_nouns:
                 continue
-            if name.alias_kind == AliasKind.CAPITAL and prev in p.object_words:
+            seat = self._seat_of_subject(doc, start, end)
+            if name.alias_kind == AliasKind.CAPITAL and prev in p.object_words and not seat:
                 continue  # "talks in Bern": a place
-            eligible = prev not in p.object_words
+            eligible = prev not in p.object_words or seat
             if nxt == "'s":
                 head = doc[end + 1].norm_.lower() if end + 1 < len(doc) else ""
                 eligible = eligible and head in p.possessive_heads
             out.append(Mention(start, end, name, eligible))
+        self._places_in_lists(doc, out)
         return out
+
+    def _seat_of_subject(self, doc: Doc, start: int, end: int) -> bool:
+        """ "In London, the government imposed ...": the place that opens the sentence is
+        whose government (officials, ministry) the subject is."""
+        if start < 1 or doc[start - 1].norm_.lower() != "in" or not doc[start - 1].is_sent_start:
+            return False
+        if end >= len(doc) or doc[end].text != ",":
+            return False
+        head = [doc[k].norm_.lower() for k in range(end + 1, min(end + 5, len(doc)))]
+        while head and head[0] in ("the", "a", "its"):
+            head.pop(0)
+        # "the government", "the caretaker government", "senior officials"
+        return any(w in self.patterns.agent_nouns for w in head[:3])
+
+    def _places_in_lists(self, doc: Doc, mentions: list[Mention]) -> None:
+        """A list that opens as a place or an object is one throughout: "bases in Poland
+        and Romania", "sanctions on Russia and Belarus". A bare comma is not a list
+        ("sanctions against Russia, France said")."""
+        run: list[Mention] = []
+        joined_by_and = False
+
+        def close() -> None:
+            if len(run) > 1 and joined_by_and and not run[0].eligible:
+                for m in run[1:]:
+                    m.eligible = False
+
+        for m in mentions:
+            if run:
+                gap = range(run[-1].end, m.start)
+                words = {doc[k].norm_.lower() for k in gap} if len(gap) <= 3 else set()
+                if words and words <= {",", "and", "or"}:
+                    run.append(m)
+                    joined_by_and = joined_by_and or bool(words & {"and", "or"})
+                    continue
+                close()
+            run, joined_by_and = [m], False
+        close()
 
     def _outlet_mentions(self, doc: Doc) -> list[tuple[int, int, str]]:
         found = sorted(
@@ -260,8 +333,8 @@ class Extractor:
 
     def _cited_outlets(self, ctx: _Doc, start: int, end: int) -> list[str]:
         """Outlets the span cites ("according to Bloomberg", "The Guardian reported")."""
-        via_hits = [h for h in ctx.hits if h.layer == "via" and start <= h.start < end]
-        report_hits = [h for h in ctx.hits if h.layer == "report" and start <= h.start < end]
+        via_hits = [h for h in ctx.by_layer.get("via", []) if start <= h.start < end]
+        report_hits = [h for h in ctx.by_layer.get("report", []) if start <= h.start < end]
         out: list[str] = []
         for s, e, name in ctx.outlets:
             if not start <= s < end:
@@ -287,10 +360,31 @@ class Extractor:
     def _read_sentence(self, ctx: _Doc, sentence: Sentence, para_via: list[str]) -> list[Candidate]:
         doc = ctx.doc
         s0, s1 = sentence.start, sentence.end
-        hits = [h for h in ctx.hits if s0 <= h.start < s1]
+        lo = bisect_left(ctx.hit_starts, s0)
+        hi = bisect_left(ctx.hit_starts, s1)
+        hits = ctx.hits[lo:hi]
         layer: dict[str, list[Hit]] = {}
         for h in hits:
             layer.setdefault(h.layer, []).append(h)
+        self._paid_weapons(layer)
+        ctx.speech = layer.get("speech", [])
+        self._joining_in(doc, layer)
+        if layer.get("role"):
+            for h in layer["role"]:
+                ctx.role_counts[h.value] = ctx.role_counts.get(h.value, 0) + 1
+            # Of the roles the last such sentence names, the one the text is most about.
+            latest = {h.value: n for n, h in enumerate(layer["role"])}
+            ctx.topic_role = max(latest, key=lambda r: (ctx.role_counts[r], latest[r]))
+        elif ctx.topic_role is not None and (
+            layer.get("taking_part") or layer.get("taking_part_noun")
+        ):
+            # "Canada and Belgium are expected to join": join what the text is about.
+            part = min(
+                layer.get("taking_part", []) + layer.get("taking_part_noun", []),
+                key=lambda h: h.start,
+            )
+            cue = Cue("role", ctx.topic_role, f"{part.cue.pattern} ({ctx.topic_role})")
+            layer["role"] = [Hit(cue, part.start, part.end)]
         mentions = [m for m in ctx.mentions if s0 <= m.start < s1]
         day, dated = self._sentence_day(ctx, sentence, layer)
         conditions = self._conditions(ctx, sentence, layer)
@@ -307,11 +401,18 @@ class Extractor:
             chained = None
             if previous_role is not None and self._is_list_glue(doc, previous_role.end, role.start):
                 chained = governed.get(previous_role.start)
-            previous_role = role
             if chained is None:
                 chained = self._govern(ctx, sentence, layer, role, mentions)
-                if chained is None:
-                    continue
+            if (
+                chained is None
+                and previous_role is not None
+                and self._coordinated(doc, layer, previous_role, role)
+            ):
+                # "will impose sanctions ... and provide budget support": one predicate.
+                chained = governed.get(previous_role.start)
+            previous_role = role
+            if chained is None:
+                continue
             governed[role.start] = chained
             roles.append(role)
         predicates = {g[0].start for g in governed.values() if g[1] != "call"}
@@ -343,6 +444,35 @@ class Extractor:
                 ctx.last_person = m.name.code
         return out
 
+    def _joining_in(self, doc: Doc, layer: dict[str, list[Hit]]) -> None:
+        """ "Finland will deliver shells, and Latvia may join": joining, with a predicate of
+        its own right before it, takes the role named earlier in the sentence."""
+        roles = layer.get("role", [])
+        if not roles:
+            return
+        for part in layer.get("taking_part", []):
+            if any(
+                r.start <= part.start < r.end or part.start <= r.start < part.end for r in roles
+            ):
+                continue
+            earlier = [r for r in roles if r.end <= part.start]
+            own = any(0 <= part.start - h.end <= 2 for h in layer.get("status", []))
+            if earlier and own:
+                topic = earlier[-1].value
+                cue = Cue("role", topic, f"{part.cue.pattern} ({topic})")
+                roles.append(Hit(cue, part.start, part.end))
+        roles.sort(key=lambda h: h.start)
+
+    def _paid_weapons(self, layer: dict[str, list[Hit]]) -> None:
+        """Paying for air-defence systems is also arms supply (codebook section 8)."""
+        paying = layer.get("paying", [])
+        for h in list(layer.get("role", [])):
+            if h.value == "air_defense" and any(0 <= h.start - p.end <= 10 for p in paying):
+                cue = Cue("role", "arms_supply", f"{h.cue.pattern} (paid for)")
+                layer["role"].append(Hit(cue, h.start, h.end))
+        if "role" in layer:
+            layer["role"].sort(key=lambda h: (h.start, h.value != "air_defense"))
+
     def _owns(
         self,
         condition: tuple[int, int, str, str],
@@ -364,7 +494,8 @@ class Extractor:
         territory = self.patterns.role_territory.get(role.value)
         for m in mentions:
             modifies = m.end == role.start or (m.end + 1 == role.start and doc[m.end].text == "'s")
-            if modifies and m.name.code in excluded:
+            place = doc[role.start].norm_.lower() in self.patterns.territory_nouns
+            if modifies and m.name.code in excluded and not place:
                 return True
             if (
                 territory is not None
@@ -466,10 +597,14 @@ class Extractor:
         predicate: Hit | None = None
         for h in sorted(predicates, key=lambda h: -h.start):
             limit = MAX_PLAN_GAP if h.layer == "plan" else MAX_GOVERN_GAP
-            gap = role.start - h.end
-            if gap > limit:
+            if h.end < len(doc) and doc[h.end].norm_.lower() in SUPPLY_VERBS:
+                # "would pay for a further 250 million euros' worth of U.S.-made weapons":
+                # the role is the object of a verb of giving, however long its phrase.
+                limit = MAX_PLAN_GAP
+            if role.start - h.end > limit + MAX_ASIDE:
                 break
-            if self._crosses(doc, h.end, role.start):
+            gap, crosses = self._span(doc, layer, h.end, role.start)
+            if gap > limit or crosses:
                 break
             predicate = h
             break
@@ -518,6 +653,37 @@ class Extractor:
                 return Hit(h.cue, h.start, predicate.end)
         return predicate
 
+    def _coordinated(self, doc: Doc, layer: dict[str, list[Hit]], previous: Hit, role: Hit) -> bool:
+        """Whether the role's verb is coordinated with the previous role's: "and" joins
+        them, in one clause, with no predicate or event of its own between."""
+        between = range(previous.end, role.start)
+        words = [doc[i].norm_.lower() for i in between]
+        if "and" not in words or len(words) > MAX_COORDINATED_GAP:
+            return False
+        if any(w in BARRIERS for w in words):
+            return False
+        return not any(
+            previous.end <= h.start < role.start
+            for name in ("status", "call", "event", "speech", "plan")
+            for h in layer.get(name, [])
+        )
+
+    def _span(
+        self, doc: Doc, layer: dict[str, list[Hit]], start: int, end: int
+    ) -> tuple[int, bool]:
+        """The words between a predicate and its role, and whether a clause barrier stands
+        among them. A condition set off by commas (", once the fighting stops,") is an
+        aside: its words do not count and its "when" is no barrier."""
+        aside: set[int] = set()
+        for t in layer.get("trigger", []):
+            if start < t.start < end and doc[t.start - 1].text == ",":
+                close = next((i for i in range(t.end, end) if doc[i].text == ","), None)
+                if close is not None:
+                    aside.update(range(t.start - 1, close + 1))
+        kept = [i for i in range(start, end) if i not in aside]
+        words = sum(1 for i in kept if not doc[i].is_punct)
+        return words, any(doc[i].norm_.lower() in BARRIERS for i in kept)
+
     def _crosses(self, doc: Doc, start: int, end: int) -> bool:
         return any(doc[i].norm_.lower() in BARRIERS for i in range(start, end))
 
@@ -548,11 +714,19 @@ class Extractor:
             modifier = [m for m in mentions if m.end == role.start or m.end + 1 == role.start]
             if modifier:
                 return self._expand(ctx, modifier[-1:], mentions)
+        aside = self._relative_asides(doc, sentence, anchor)
         before = [
             m
             for m in mentions
-            if m.end <= anchor and m.eligible and anchor - m.end <= MAX_SUBJECT_GAP
+            if m.end <= anchor
+            and m.eligible
+            and m.start not in aside
+            and anchor - m.end - len(aside & set(range(m.end, anchor))) <= MAX_SUBJECT_GAP
         ]
+        if before and self._unnamed_subject(ctx, before[-1].end, anchor):
+            # "the defence secretary said the group ready to ...": the clause has its own
+            # subject, unnamed; whoever said it does not hold the role.
+            return self._named_after(ctx, sentence, role, mentions)
         if before:
             return self._expand(ctx, before[-1:], mentions)
         if self._pronoun_before(doc, sentence, anchor):
@@ -574,7 +748,57 @@ class Extractor:
         ]
         if between:
             return self._expand(ctx, between[:1], mentions, forward=True)
+        return self._named_after(ctx, sentence, role, mentions)
+
+    def _unnamed_subject(self, ctx: _Doc, start: int, anchor: int) -> bool:
+        """Whether a speech verb between the mention and the predicate opens a clause whose
+        subject is a common noun phrase ("said the group ...", "said most allies ...")."""
+        doc = ctx.doc
+        speech = [h for h in ctx.speech if start <= h.start < anchor]
+        if not speech:
+            return False
+        i = speech[-1].end
+        if i < anchor and doc[i].norm_.lower() == "that":
+            i += 1
+        if i < anchor and doc[i].norm_.lower() in ("the", "a", "an"):
+            # "the group", "the other countries"; but "the bloc", "the government" are
+            # the speaker's own side.
+            i += 1
+            if i < anchor and doc[i].norm_.lower() == "other":
+                return True
+            return i < anchor and doc[i].norm_.lower() in UNNAMED_GROUPS
+        return i < anchor and doc[i].norm_.lower() in UNNAMED_SUBJECTS
+
+    def _named_after(
+        self, ctx: _Doc, sentence: Sentence, role: Hit, mentions: list[Mention]
+    ) -> list[Holder]:
+        """An unnamed subject whose members the sentence lists after it: "the group ready
+        to put troops on the ground included Lithuania, Latvia and possibly Finland"."""
+        doc = ctx.doc
+        for i in range(role.end, min(role.end + MAX_GOVERN_GAP, sentence.end)):
+            word = doc[i].norm_.lower()
+            if word in BARRIERS:
+                return []
+            if word in INCLUDES:
+                first = [m for m in mentions if 0 <= m.start - i - 1 <= 1]
+                return self._expand(ctx, first[:1], mentions, forward=True)
         return []
+
+    def _relative_asides(self, doc: Doc, sentence: Sentence, anchor: int) -> set[int]:
+        """Tokens of relative clauses set off by commas before the predicate: in "Sweden,
+        whose fighters Kyiv has coveted, has not ruled out ...", Kyiv is not the subject."""
+        out: set[int] = set()
+        i = sentence.start
+        while i < anchor:
+            if doc[i].text == "," and i + 1 < anchor and doc[i + 1].norm_.lower() in RELATIVES:
+                close = next((k for k in range(i + 2, anchor) if doc[k].text == ","), None)
+                if close is None:
+                    break
+                out.update(range(i, close + 1))
+                i = close + 1
+                continue
+            i += 1
+        return out
 
     def _pronoun_before(self, doc: Doc, sentence: Sentence, anchor: int) -> bool:
         """Whether a pronoun subject stands right before the predicate ("it could ...")."""
@@ -637,7 +861,7 @@ class Extractor:
         holders: list[Holder] = []
         for m in members:
             hedged = any(
-                h.layer == "hedge" and m.start - 2 <= h.start and h.end <= m.start for h in ctx.hits
+                m.start - 2 <= h.start and h.end <= m.start for h in ctx.by_layer.get("hedge", [])
             )
             holder = self._holder(ctx, m)
             if holder is not None:
@@ -1041,8 +1265,8 @@ def _prev_word(doc: Doc, start: int) -> str:
 
 def _hedge_words(ctx: _Doc, start: int, end: int) -> set[str]:
     words: set[str] = set()
-    for h in ctx.hits:
-        if h.layer == "hedge" and start <= h.start and h.end <= end:
+    for h in ctx.by_layer.get("hedge", []):
+        if start <= h.start and h.end <= end:
             words |= {ctx.doc[i].norm_.lower() for i in range(h.start, h.end)}
     return words
 
