@@ -311,7 +311,10 @@ class Extractor:
             if run:
                 gap = range(run[-1].end, m.start)
                 words = {doc[k].norm_.lower() for k in gap} if len(gap) <= 3 else set()
-                if words and words <= {",", "and", "or"}:
+                # ", and" after a single name opens a new clause ("to Ukraine, and
+                # Estonia may join"); in a longer list it is the serial comma.
+                clause = len(run) == 1 and "," in words and bool(words & {"and", "or"})
+                if words and words <= {",", "and", "or"} and not clause:
                     run.append(m)
                     joined_by_and = joined_by_and or bool(words & {"and", "or"})
                     continue
@@ -714,6 +717,13 @@ class Extractor:
             modifier = [m for m in mentions if m.end == role.start or m.end + 1 == role.start]
             if modifier:
                 return self._expand(ctx, modifier[-1:], mentions)
+        inside = [
+            m
+            for m in mentions
+            if predicate.start <= m.start and m.end <= predicate.end and m.eligible
+        ]
+        if inside and mode == "before":
+            return self._expand(ctx, inside[:1], mentions)  # "No Austrian troops will ..."
         aside = self._relative_asides(doc, sentence, anchor)
         before = [
             m
@@ -1027,12 +1037,14 @@ class Extractor:
         conditions: list[tuple[int, int, str, str]],
         holders: list[Holder],
     ) -> list[tuple[int, int, str, str]]:
-        """Conditions tied to this position: after it in its clause, or fronted before it."""
+        """Conditions tied to this position: after it in its clause, between its predicate
+        and its role, or fronted before it."""
         first = min((h.mention.start for h in holders if h.mention), default=predicate.start)
         attached = []
         for condition in conditions:
             trigger = condition[0]
-            if trigger >= role.end or (trigger < first and trigger < predicate.start):
+            between = predicate.end <= trigger < role.start  # "ready, once ..., to send"
+            if trigger >= role.end or between or (trigger < first and trigger < predicate.start):
                 attached.append(condition)
         return attached
 

@@ -62,6 +62,12 @@ ROLES = [
         "guarantor",
     ),
     ("Turkey offered to host a new round of talks between Moscow and Kyiv.", "TR", "mediation"),
+    ("Portugal is open to sending personnel to the force.", "PT", "ground_forces"),
+    ("Sweden has been passing targeting data to Kyiv.", "SE", "intelligence"),
+    ("Italy could provide airborne surveillance over the Black Sea coast.", "IT", "air_cover"),
+    ("Slovakia offered to host a repair hub for Ukrainian tanks.", "SK", "logistics"),
+    ("Jordan is ready to help train police officers.", "JO", "training"),
+    ("Norway will provide 2 billion crowns to Ukraine.", "NO", "financial_support"),
 ]
 
 
@@ -86,6 +92,12 @@ STATUSES = [
     ("Slovakia has suspended arms deliveries to Ukraine.", "SK", "arms_supply", "withdrawn"),
     ("Sweden declined to say whether it would send troops.", "SE", "ground_forces", "undisclosed"),
     ("Paris could offer air cover.", "FR", "air_cover", "considering"),
+    ("Vienna is more guarded about sending troops.", "AT", "ground_forces", "reluctant"),
+    ("Washington is looking at supplying more missiles.", "US", "arms_supply", "considering"),
+    ("Berlin will keep up its deliveries of weapons.", "DE", "arms_supply", "active"),
+    ("Poland has become the largest supplier of weapons to Kyiv.", "PL", "arms_supply", "active"),
+    ("Hungary secured an opt-out from the sanctions.", "HU", "sanctions", "ruled_out"),
+    ("Greece will not be part of the force.", "GR", "ground_forces", "ruled_out"),
 ]
 
 
