@@ -106,6 +106,12 @@ def _current_user(auth: AuthDep) -> User | None:
 # The signed-in user, or None.
 CurrentUser = Annotated[User | None, Depends(_current_user)]
 
+
+def may_review(user: User | None) -> bool:
+    """Whether the user may accept or reject claims (a reviewer or an admin)."""
+    return user is not None and user.has_role(UserRole.REVIEWER)
+
+
 _secret_lock = threading.Lock()
 
 

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
 
-from app.accounts.deps import RequireEditor, RequireReviewer
+from app.accounts.deps import CurrentUser, RequireEditor, RequireReviewer, may_review
 from app.actors import queries as actor_queries
 from app.claims import queries, service
 from app.claims.models import Claim
@@ -179,9 +179,14 @@ def list_claims(
 @router.post(
     "", response_model=ClaimRead, status_code=status.HTTP_201_CREATED, dependencies=[RequireEditor]
 )
-def create_claim(data: ClaimCreate, session: SessionDep, response: Response) -> ClaimRead:
-    """Record a claim (it counts in positions once its review_state is accepted)."""
-    claim = service.record_claim(session, data)
+def create_claim(
+    data: ClaimCreate, session: SessionDep, user: CurrentUser, response: Response
+) -> ClaimRead:
+    """Record a claim (it counts in positions once its review_state is accepted).
+
+    Only a reviewer may record a claim as accepted or rejected (403 for an editor).
+    """
+    claim = service.record_claim(session, data, may_review=may_review(user))
     response.headers["Location"] = f"/api/v1/claims/{claim.id}"
     set_etag(response, claim.version)
     return service.claim_read(claim)
@@ -202,15 +207,20 @@ def update_claim(
     session: SessionDep,
     settings: SettingsDep,
     version: IfMatch,
+    user: CurrentUser,
     response: Response,
 ) -> ClaimRead:
-    """Change a claim (If-Match: the version changed); the result is checked like a new claim."""
+    """Change a claim (If-Match: the version changed); the result is checked like a new claim.
+
+    Changing review_state is a review: only a reviewer may (403 for an editor).
+    """
     claim = service.update_claim(
         session,
         claim_id,
         data,
         expected_version=version,
         allow_self_review=settings.allow_self_review,
+        may_review=may_review(user),
     )
     set_etag(response, claim.version)
     return service.claim_read(claim)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BeforeValidator
 
-from app.accounts.deps import RequireEditor
+from app.accounts.deps import CurrentUser, RequireEditor, may_review
 from app.audit import service as audit
 from app.claims import service
 from app.claims.schemas import ClaimCreate, ClaimRetract, ClaimUpdate
@@ -245,11 +245,15 @@ def newclaim_form(
 
 
 @router.post("/claims/new", response_class=HTMLResponse, dependencies=[RequireEditor])
-def create_claim(request: Request, session: SessionDep, fields: FormFields) -> Response:
+def create_claim(
+    request: Request, session: SessionDep, user: CurrentUser, fields: FormFields
+) -> Response:
     """Record the submitted claim; re-show the form with each problem beside its input."""
     values = form_values(fields)
     try:
-        claim = service.record_claim(session, parse_form(ClaimCreate, claim_input(values)))
+        claim = service.record_claim(
+            session, parse_form(ClaimCreate, claim_input(values)), may_review=may_review(user)
+        )
     except AppError as exc:
         errors = claim_form_errors(exc)
         return claim_form(request, session, values=values, errors=errors, status_code=exc.status)
@@ -293,6 +297,7 @@ def edit_claim(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    user: CurrentUser,
     fields: FormFields,
 ) -> Response:
     """Save the whole form over the claim; the merged claim is checked like a new one."""
@@ -312,6 +317,7 @@ def edit_claim(
                 changes,
                 expected_version=version,
                 allow_self_review=settings.allow_self_review,
+                may_review=may_review(user),
             )
     except STALE:
         return claim_conflict(request, session, claim_id, values, version)

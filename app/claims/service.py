@@ -241,8 +241,23 @@ def current_user(session: Session) -> int | None:
     return int(user_id) if user_id is not None else None
 
 
-def record_claim(session: Session, data: ClaimCreate) -> Claim:
-    """Record a new claim after checking it against the codebook."""
+def check_review_right(may_review: bool, before: str | None, after: str) -> None:
+    """Accepting or rejecting is a reviewer's act: an editor records claims as proposed
+    and cannot change a claim's review state (403 naming review_state)."""
+    if may_review or after == before or (before is None and after == ReviewState.PROPOSED):
+        return
+    raise Forbidden(
+        "Only a reviewer may accept or reject a claim; an editor's claims start proposed.",
+        errors=[FieldError("review_state", f"'{after}' needs the reviewer role")],
+    )
+
+
+def record_claim(session: Session, data: ClaimCreate, *, may_review: bool = True) -> Claim:
+    """Record a new claim after checking it against the codebook.
+
+    `may_review` is false for an editor: such a claim can only start proposed.
+    """
+    check_review_right(may_review, None, data.review_state.value)
     values = resolve_claim(session, data)
     claim = Claim(
         **values,
@@ -363,6 +378,7 @@ def update_claim(
     *,
     expected_version: int | None = None,
     allow_self_review: bool = False,
+    may_review: bool = True,
 ) -> Claim:
     """Change a claim; the merged claim must pass every rule a new one must.
 
@@ -372,6 +388,8 @@ def update_claim(
     """
     claim = _check_claim_version(session, claim_id, expected_version)
     previous_state = claim.review_state
+    if "review_state" in data.model_fields_set and data.review_state is not None:
+        check_review_right(may_review, previous_state, data.review_state.value)
     if data.review_state == ReviewState.ACCEPTED and previous_state != ReviewState.ACCEPTED:
         _check_self_review(session, claim, allow_self_review)
     _apply_changes(session, claim, data)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from app.accounts.deps import Editor, RequireEditor
+from app.accounts.deps import CurrentUser, Editor, RequireEditor, may_review
 from app.accounts.models import UserRole
 from app.db import SessionDep
 from app.errors import Forbidden, InvalidInput
@@ -50,13 +50,19 @@ async def _raw_body(request: Request) -> bytes:
         }
     },
 )
-def import_(session: SessionDep, body: Annotated[bytes, Depends(_raw_body)]) -> ImportReport:
-    """Import a JSON Lines export (as the export writes it): every line applies, or none."""
+def import_(
+    session: SessionDep, user: CurrentUser, body: Annotated[bytes, Depends(_raw_body)]
+) -> ImportReport:
+    """Import a JSON Lines export (as the export writes it): every line applies, or none.
+
+    An editor's import may hold only proposed claims (accepted or rejected ones: 422 naming
+    the line and review_state); a reviewer restores claims in any state.
+    """
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput.field("body", "is not UTF-8 text") from None
-    return service.import_lines(session, text.splitlines())
+    return service.import_lines(session, text.splitlines(), may_review=may_review(user))
 
 
 @router.post(

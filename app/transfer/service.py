@@ -37,7 +37,7 @@ from app.transfer.schemas import (
     MembershipRecord,
     SourceRecord,
 )
-from app.vocab import ActorKind
+from app.vocab import ActorKind, ReviewState
 
 
 def _utc(value: datetime | None) -> str | None:
@@ -150,8 +150,14 @@ def export_lines(session: Session) -> Iterator[str]:
 
 
 @audit.as_one_write("import")
-def import_lines(session: Session, lines: Iterable[str]) -> ImportReport:
-    """Check every line, then write them all in this transaction; any error writes nothing."""
+def import_lines(
+    session: Session, lines: Iterable[str], *, may_review: bool = True
+) -> ImportReport:
+    """Check every line, then write them all in this transaction; any error writes nothing.
+
+    Without `may_review` (an editor), claims must be `proposed`: bringing in accepted or
+    rejected claims is a review.
+    """
     records: list[tuple[int, Any]] = []
     errors: list[FieldError] = []
     for n, line in enumerate(lines, start=1):
@@ -178,6 +184,15 @@ def import_lines(session: Session, lines: Iterable[str]) -> ImportReport:
                 errors.append(
                     FieldError("format", f"format {record.format} is not {FORMAT_VERSION}", line=n)
                 )
+            continue
+        if (
+            not may_review
+            and isinstance(record, ClaimRecord)
+            and record.review_state != ReviewState.PROPOSED
+        ):
+            state = record.review_state.value
+            message = f"'{state}' needs the reviewer role; an editor imports proposed claims"
+            errors.append(FieldError("review_state", message, line=n))
             continue
         try:
             with session.begin_nested():

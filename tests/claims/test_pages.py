@@ -65,7 +65,7 @@ def form_data(source_id: int, **overrides: str) -> dict[str, str]:
         "evidence_start": "",
         "evidence_end": "",
         "note": "",
-        "review_state": "accepted",
+        "review_state": "proposed",
     }
     return data | overrides
 
@@ -241,7 +241,9 @@ def test_edit_form_refuses_a_bad_change_and_keeps_the_claim(
     client: TestClient, session: Session
 ) -> None:
     claim = make_claim(session)
-    data = form_data(claim.source_id, actor="GB", kind="stance", status="willing")
+    data = form_data(
+        claim.source_id, actor="GB", kind="stance", status="willing", review_state="accepted"
+    )
     doc = parse(post(client, f"/claims/{claim.id}/edit", data, 422).text)
     assert error_beside(doc, "initiative") == "a stance needs an initiative"
     assert "a stance has a stance value, not a status" in error_beside(doc, "status")
@@ -271,3 +273,14 @@ def test_retract_asks_a_reason_then_retracts(client: TestClient, session: Sessio
     # A retracted claim can change no more.
     assert "cannot be changed" in page(client, f"/claims/{claim.id}/edit", status=409).text()
     post(client, f"/claims/{claim.id}/retract", {"reason": "again"}, 409)
+
+
+def test_an_editor_cannot_record_a_claim_as_accepted_and_is_told_beside_the_field(
+    client: TestClient, session: Session, source_id: int
+) -> None:
+    before = claim_count(session)
+
+    response = post(client, "/claims/new", form_data(source_id, review_state="accepted"), 403)
+
+    assert "reviewer" in error_beside(parse(response.text), "review_state")
+    assert claim_count(session) == before

@@ -208,3 +208,48 @@ def test_review_writes_need_if_match(reviewer: TestClient, session: Session) -> 
     stale = {"If-Match": '"5"'}
     assert_problem(reviewer.post(f"{url}/reject", json={"reason": "x"}, headers=stale), 412)
     assert reviewer.get(url).json()["review_state"] == "proposed"
+
+
+@pytest.fixture
+def editor(app: FastAPI, session: Session) -> Iterator[TestClient]:
+    """An editor calling the API with a token."""
+    user = make_user(session, "eddie", role="editor")
+    headers = {"Authorization": f"Bearer {make_token(session, user)}"}
+    with TestClient(app, headers=headers) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("state", ["accepted", "rejected"])
+def test_an_editor_cannot_record_a_claim_as_reviewed(
+    editor: TestClient, session: Session, state: str
+) -> None:
+    make_actor(session, "GB")
+    source = make_source(session, text=TEXT)
+    before = editor.get(CLAIMS).json()["total"]
+
+    refused = editor.post(CLAIMS, json={**NEW_CLAIM, "source_id": source.id, "review_state": state})
+    proposed = editor.post(CLAIMS, json={**NEW_CLAIM, "source_id": source.id})
+
+    body = assert_problem(refused, 403)
+    assert body["errors"][0]["field"] == "review_state"
+    assert proposed.status_code == 201, proposed.text
+    assert proposed.json()["review_state"] == "proposed"
+    assert editor.get(CLAIMS).json()["total"] == before + 1
+
+
+def test_an_editor_cannot_accept_by_patching_the_review_state(
+    editor: TestClient, reviewer: TestClient, session: Session
+) -> None:
+    claim = make_claim(session, review_state="proposed")
+    url = f"{CLAIMS}/{claim.id}"
+
+    refused = editor.patch(url, json={"review_state": "accepted"}, headers=if_match(editor, url))
+    edited = editor.patch(url, json={"limits": "not at sea"}, headers=if_match(editor, url))
+    accepted = reviewer.patch(
+        url, json={"review_state": "accepted"}, headers=if_match(reviewer, url)
+    )
+
+    assert assert_problem(refused, 403)["errors"][0]["field"] == "review_state"
+    assert edited.status_code == 200, edited.text
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["review_state"] == "accepted"

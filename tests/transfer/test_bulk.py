@@ -1,8 +1,10 @@
 """Bulk import of claims from CSV and JSON Lines: row-by-row checks, all or nothing."""
 
 import json
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.claims.models import Claim
 from app.errors import InvalidInput
 from app.transfer.bulk import import_claims
-from tests.factories import make_actor, make_source
+from tests.factories import make_actor, make_source, make_token, make_user
 
 HEADER = "actor,kind,role,status,basis,stated_on,source_id,evidence,condition_types,conditions,via"
 
@@ -119,3 +121,43 @@ def test_the_api_imports_a_csv_and_only_a_reviewer_may_import_as_accepted(
     assert response.json()["review_state"] == "accepted"
     claim_id = response.json()["first_id"]
     assert client.get(f"/api/v1/claims/{claim_id}").json()["review_state"] == "accepted"
+
+
+def test_an_editor_restoring_an_export_may_bring_only_proposed_claims(
+    app: FastAPI, session: Session
+) -> None:
+    make_actor(session, "GB")
+    source = make_source(session)
+    editor = make_user(session, "eddie", role="editor")
+    headers = {
+        "Authorization": f"Bearer {make_token(session, editor)}",
+        "Content-Type": "application/x-ndjson",
+    }
+    header = {"type": "posture-export", "format": 1, "exported_at": "2025-08-21T00:00:00+00:00"}
+    claim = {
+        "type": "claim",
+        "id": 990001,
+        "actor": "GB",
+        "kind": "commitment",
+        "role": "ground_forces",
+        "status": "willing",
+        "basis": "report",
+        "stated_on": "2025-08-19",
+        "source_id": source.id,
+        "evidence": {"text": "ready to send troops"},
+    }
+
+    def restore(state: str) -> Any:
+        lines = [header, {**claim, "review_state": state}]
+        content = "".join(json.dumps(line) + "\n" for line in lines)
+        with TestClient(app, headers=headers) as client:
+            return client.post("/api/v1/import", content=content)
+
+    before = claim_count(session)
+    refused = restore("accepted")
+
+    assert refused.status_code == 422, refused.text
+    assert [(e["line"], e["field"]) for e in refused.json()["errors"]] == [(2, "review_state")]
+    assert claim_count(session) == before
+    assert restore("proposed").status_code == 200
+    assert claim_count(session) == before + 1
