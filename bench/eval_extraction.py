@@ -1,8 +1,10 @@
 """Score the claim extractor on the seed article and the dev texts (`make eval`).
 
 Gold: the seed's hand coding (app/seed/dc4023db175f5c22.json, text from ../shared/seeds)
-and ../shared/eval/dev (gold.json + devNN.txt). The extractor reads a fresh SQLite
-database, migrated and seeded: every ISO state, the reference aliases, the seed's actors.
+and ../shared/eval/dev (gold.json + devNN.txt); then each set of the project's own
+hand-coded texts in bench/eval/ (bench/eval/README.md says which the rules have seen).
+The extractor reads a fresh SQLite database, migrated and seeded: every ISO state, the
+reference aliases, the seed's actors.
 
     .venv/bin/python bench/eval_extraction.py [--verbose]
 """
@@ -25,5 +27,6 @@ if __name__ == "__main__":
         ROOT / "app" / "seed" / "dc4023db175f5c22.json",
         args.seed_text_dir,
         args.dev_dir,
+        own_sets=sorted(p for p in (ROOT / "bench" / "eval").iterdir() if p.is_dir()),
         verbose=args.verbose,
     )

@@ -232,13 +232,29 @@ def seeded_extractor(work_dir: Path) -> Extractor:
     return Extractor(index)
 
 
-def main(seed_file: Path, seed_text_dir: Path, dev_dir: Path, *, verbose: bool = False) -> None:
-    """Print the evaluation table (and, verbose, the differences)."""
-    texts = [seed_gold(seed_file, seed_text_dir), *dev_gold(dev_dir)]
+def main(
+    seed_file: Path,
+    seed_text_dir: Path,
+    dev_dir: Path,
+    *,
+    own_sets: Sequence[Path] = (),
+    verbose: bool = False,
+) -> None:
+    """Print the evaluation table of the seed and dev texts, then one per set of the
+    project's own hand-coded texts (and, verbose, the differences)."""
     with tempfile.TemporaryDirectory() as work:
         extractor = seeded_extractor(Path(work))
-    for line in evaluate(extractor, texts):
-        print(line)
-    if verbose:
-        for line in misses(extractor, texts):
+    sets = [
+        (
+            "seed article and ../shared/eval/dev",
+            [seed_gold(seed_file, seed_text_dir), *dev_gold(dev_dir)],
+        )
+    ]
+    sets += [(f"{folder.parent.name}/{folder.name}", dev_gold(folder)) for folder in own_sets]
+    for n, (name, texts) in enumerate(sets):
+        print(("\n" if n else "") + f"# {name}")
+        for line in evaluate(extractor, texts):
             print(line)
+        if verbose:
+            for line in misses(extractor, texts):
+                print(line)
