@@ -157,7 +157,7 @@ class CueMatcher:
 
 PREFIX_MARK = "\x00prefix:"
 # Tables of roles.toml that are rules about roles, not roles.
-NOT_ROLES = frozenset({"absorbed_by", "taking_part", "paying"})
+NOT_ROLES = frozenset({"absorbed_by", "taking_part", "paying", "aircraft"})
 
 
 @dataclass
@@ -177,6 +177,7 @@ class Patterns:
     list_glue: frozenset[str]
     first_person: frozenset[str]
     territory_nouns: frozenset[str]
+    air_context: frozenset[str]
     outlets: list[str]
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -286,6 +287,7 @@ def _iter_cues(directory: Path) -> Iterator[tuple[str, str, str, str]]:
         ("taking_part", "cues", "taking_part"),
         ("taking_part", "nouns", "taking_part_noun"),
         ("paying", "cues", "paying"),
+        ("aircraft", "cues", "aircraft"),
     ):
         for text in _strings(roles.get(rule, {}), key, f"roles.toml [{rule}] {key}"):
             yield layer, rule, text, "roles.toml"
@@ -370,6 +372,7 @@ def load_patterns(directory: Path = PATTERN_DIR) -> Patterns:
         list_glue=frozenset(actors["list_glue"]),
         first_person=frozenset(actors["first_person"]),
         territory_nouns=frozenset(actors.get("territory_nouns", [])),
+        air_context=frozenset(roles.get("aircraft", {}).get("air_context", [])),
         outlets=list(attribution["outlets"]),
         counts=counts,
     )

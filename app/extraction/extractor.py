@@ -179,6 +179,7 @@ class _Doc:
     last_holders: list[Holder] = field(default_factory=list)
     # The role the text last named: what "join" or "take part" refers to.
     topic_role: str | None = None
+    previous_subject: str | None = None  # the first actor the last sentence named
     speech: list[Hit] = field(default_factory=list)  # the current sentence's speech verbs
     by_layer: dict[str, list[Hit]] = field(default_factory=dict)
     hit_starts: list[int] = field(default_factory=list)
@@ -371,6 +372,7 @@ class Extractor:
             layer.setdefault(h.layer, []).append(h)
         self._paid_weapons(layer)
         ctx.speech = layer.get("speech", [])
+        self._aircraft(ctx, sentence, layer)
         self._joining_in(doc, layer)
         if layer.get("role"):
             for h in layer["role"]:
@@ -445,7 +447,24 @@ class Extractor:
         for m in mentions:
             if m.name.kind == ActorKind.PERSON:
                 ctx.last_person = m.name.code
+        subjects = [m for m in mentions if m.eligible and m.name.kind != ActorKind.PERSON]
+        ctx.previous_subject = subjects[0].name.code if subjects else None
         return out
+
+    def _aircraft(self, ctx: _Doc, sentence: Sentence, layer: dict[str, list[Hit]]) -> None:
+        """Combat aircraft fly air cover in a sentence about a mission or the skies (or in a
+        text about air cover); otherwise they are weapons supplied."""
+        planes = layer.get("aircraft", [])
+        if not planes:
+            return
+        words = {ctx.doc[i].norm_.lower() for i in range(sentence.start, sentence.end)}
+        flying = bool(words & self.patterns.air_context) or ctx.topic_role == "air_cover"
+        role = "air_cover" if flying else "arms_supply"
+        roles = layer.setdefault("role", [])
+        for h in planes:
+            if not any(r.start <= h.start < r.end for r in roles):
+                roles.append(Hit(Cue("role", role, f"{h.cue.pattern} ({role})"), h.start, h.end))
+        roles.sort(key=lambda h: h.start)
 
     def _joining_in(self, doc: Doc, layer: dict[str, list[Hit]]) -> None:
         """ "Finland will deliver shells, and Latvia may join": joining, with a predicate of
@@ -620,6 +639,12 @@ class Extractor:
                     predicate, mode = h, "after"
                     break
         if predicate is None:
+            # The role as subject: "up to 20,000 troops could be ready to deploy".
+            for h in layer.get("status", []):
+                if 0 <= h.start - role.end <= 1:
+                    predicate, mode = h, "after"
+                    break
+        if predicate is None:
             return None
         if predicate.layer == "call":
             return predicate, "call", []
@@ -745,6 +770,9 @@ class Extractor:
                 return self._expand(ctx, earlier[-1:], mentions)
             if ctx.last_holders:
                 return [replace(h, hedged=False) for h in ctx.last_holders]
+        if ctx.previous_subject is not None and self._possessive_opening(doc, sentence):
+            # "Indonesia has gone furthest. Its defence ministry said ... troops could ..."
+            return [Holder(ctx.previous_subject, None, None)]
         speaker = self._quote_speaker(ctx, sentence, predicate, mentions)
         if speaker is not None:
             return [speaker]
@@ -810,6 +838,12 @@ class Extractor:
             i += 1
         return out
 
+    def _possessive_opening(self, doc: Doc, sentence: Sentence) -> bool:
+        """Whether the sentence opens with "Its|Their <office>" ("Its defence ministry")."""
+        first = doc[sentence.start].norm_.lower()
+        head = {doc[i].norm_.lower() for i in range(sentence.start + 1, sentence.start + 3)}
+        return first in ("its", "their") and bool(head & self.patterns.agent_nouns)
+
     def _pronoun_before(self, doc: Doc, sentence: Sentence, anchor: int) -> bool:
         """Whether a pronoun subject stands right before the predicate ("it could ...")."""
         i = anchor - 1
@@ -869,6 +903,8 @@ class Extractor:
                 members.append(ordered[j])
                 j += 1
         holders: list[Holder] = []
+        # A member that is a place or an object ("bases in Poland and Romania") holds nothing.
+        members = [m for m in members if m is chosen[0] or m.eligible]
         for m in members:
             hedged = any(
                 m.start - 2 <= h.start and h.end <= m.start for h in ctx.by_layer.get("hedge", [])

@@ -55,18 +55,20 @@ def seed_files() -> list[Path]:
 def load_seed(session: Session, text_dir: Path | None = None) -> SeedReport:
     """Add the reference states and every seed file's records that are missing."""
     report = SeedReport(states=actor_service.seed_states(session))
-    report.aliases += load_state_aliases(session)
     for path in seed_files():
         _load_file(session, json.loads(path.read_text(encoding="utf-8")), text_dir, report)
+    # After the seed files: the reference also names organisations they create (EU).
+    report.aliases += load_state_aliases(session)
     session.flush()
     return report
 
 
 def load_state_aliases(session: Session, path: Path = STATE_ALIASES) -> int:
-    """Add the reference aliases of the states (capitals, adjectives, ...); returns how many."""
+    """Add the reference aliases of the states (capitals, adjectives, ...) and of the
+    organisations already recorded; returns how many."""
     data = json.loads(path.read_text(encoding="utf-8"))
     added = 0
-    for code, by_kind in data["states"].items():
+    for code, by_kind in [*data["states"].items(), *data.get("organisations", {}).items()]:
         actor = actor_queries.actor_by_code(session, code)
         if actor is None:
             continue

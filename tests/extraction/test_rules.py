@@ -155,3 +155,25 @@ def test_an_opt_out_is_ruled_out(extractor: Extractor) -> None:
     text = "Hungary secured an opt-out from the loan to Ukraine."
 
     assert one(extractor, text, "HU", "financial_support").status == "ruled_out"
+
+
+def test_a_role_as_subject_takes_the_status_after_it(extractor: Extractor) -> None:
+    text = "Indonesia has gone furthest. Its defence ministry said 8,000 troops could deploy."
+
+    assert one(extractor, text, "ID", "ground_forces").status == "considering"
+    assert one(extractor, "Polish troops are ready to deploy.", "PL", "ground_forces")
+
+
+def test_combat_aircraft_fly_air_cover_on_a_mission_and_are_arms_otherwise(
+    extractor: Extractor,
+) -> None:
+    assert ("NL", "air_cover") in pairs(
+        extractor, "The Netherlands has offered two F-35 fighters for the mission."
+    )
+    assert ("BE", "arms_supply") in pairs(extractor, "Belgium will deliver F-16s to Ukraine.")
+
+
+def test_the_european_commission_speaks_for_the_eu(extractor: Extractor) -> None:
+    text = "The European Commission said it was preparing a new package of sanctions."
+
+    assert one(extractor, text, "EU", "sanctions").status == "willing"
