@@ -286,7 +286,10 @@ class Extractor:
     def _seat_of_subject(self, doc: Doc, start: int, end: int) -> bool:
         """ "In London, the government imposed ...": the place that opens the sentence is
         whose government (officials, ministry) the subject is."""
-        if start < 1 or doc[start - 1].norm_.lower() != "in" or not doc[start - 1].is_sent_start:
+        if start < 1 or doc[start - 1].norm_.lower() != "in":
+            return False
+        opens = start == 1 or doc[start - 1].is_sent_start or doc[start - 2].is_space
+        if not opens:
             return False
         if end >= len(doc) or doc[end].text != ",":
             return False

@@ -85,6 +85,8 @@ def test_the_place_that_opens_the_sentence_is_whose_government_speaks(
     text = "In Madrid, the government imposed new sanctions on Russian tankers."
 
     assert one(extractor, text, "ES", "sanctions").status == "active"
+    paragraph = "Talks went on.\n\nIn Madrid, the cabinet imposed sanctions on Tuesday."
+    assert one(extractor, paragraph, "ES", "sanctions").status == "active"
     assert pairs(extractor, "Talks in Madrid imposed nothing.") == set()
 
 
