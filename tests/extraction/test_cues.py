@@ -93,6 +93,12 @@ STATUSES = [
     ("Sweden declined to say whether it would send troops.", "SE", "ground_forces", "undisclosed"),
     ("Paris could offer air cover.", "FR", "air_cover", "considering"),
     ("Vienna is more guarded about sending troops.", "AT", "ground_forces", "reluctant"),
+    (
+        "Canberra is keeping its options open on sending troops.",
+        "AU",
+        "ground_forces",
+        "considering",
+    ),
     ("Washington is looking at supplying more missiles.", "US", "arms_supply", "considering"),
     ("Berlin will keep up its deliveries of weapons.", "DE", "arms_supply", "active"),
     ("Poland has become the largest supplier of weapons to Kyiv.", "PL", "arms_supply", "active"),
