@@ -284,3 +284,12 @@ def test_an_editor_cannot_record_a_claim_as_accepted_and_is_told_beside_the_fiel
 
     assert "reviewer" in error_beside(parse(response.text), "review_state")
     assert claim_count(session) == before
+
+
+def test_the_new_claim_form_offers_an_editor_no_review_state_but_proposed(
+    client: TestClient, session: Session, source_id: int
+) -> None:
+    doc = page(client, f"/claims/new?source_id={source_id}")
+
+    options = [o.attrs["value"] for o in doc.by_id("review_state").find_all("option")]
+    assert options == ["proposed"]
