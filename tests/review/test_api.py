@@ -34,12 +34,16 @@ def ids(body: dict[str, list[dict[str, int]]]) -> list[int]:
     return [c["id"] for c in body["items"]]
 
 
+def token_client(app: FastAPI, session: Session, username: str, role: str) -> TestClient:
+    """A new user of this role calling the API with a bearer token."""
+    user = make_user(session, username, role=role)
+    return TestClient(app, headers={"Authorization": f"Bearer {make_token(session, user)}"})
+
+
 @pytest.fixture
 def reviewer(app: FastAPI, session: Session) -> Iterator[TestClient]:
     """A second user, a reviewer, calling the API with a token."""
-    user = make_user(session, "rita", role="reviewer")
-    headers = {"Authorization": f"Bearer {make_token(session, user)}"}
-    with TestClient(app, headers=headers) as test_client:
+    with token_client(app, session, "rita", "reviewer") as test_client:
         yield test_client
 
 
@@ -213,9 +217,7 @@ def test_review_writes_need_if_match(reviewer: TestClient, session: Session) -> 
 @pytest.fixture
 def editor(app: FastAPI, session: Session) -> Iterator[TestClient]:
     """An editor calling the API with a token."""
-    user = make_user(session, "eddie", role="editor")
-    headers = {"Authorization": f"Bearer {make_token(session, user)}"}
-    with TestClient(app, headers=headers) as test_client:
+    with token_client(app, session, "eddie", "editor") as test_client:
         yield test_client
 
 
