@@ -4,13 +4,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+# Tuples, not list | tuple: a union would be built again on every call.
+_SEQUENCES = (list, tuple)
+_CONTAINERS = (list, tuple, dict)
+
 
 def contains_nul(value: Any) -> bool:
     """Whether a string, or a string inside a list or dict, holds a NUL character."""
     if isinstance(value, str):
         return "\x00" in value
-    if isinstance(value, list | tuple):
-        return any(contains_nul(v) for v in value)
+    if isinstance(value, _SEQUENCES):
+        return any(map(contains_nul, value))
     if isinstance(value, dict):
         return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
     return False
@@ -25,7 +29,12 @@ class InputModel(BaseModel):
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         # No database text type should receive NUL; PostgreSQL refuses it outright.
-        if contains_nul(value):
+        # Strings first, then only what can hold strings (every field of every row of a
+        # bulk import comes here: dates, numbers and nested models need no look).
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError("must not contain a NUL character")
+        elif isinstance(value, _CONTAINERS) and contains_nul(value):
             raise ValueError("must not contain a NUL character")
         return value
 

@@ -394,7 +394,6 @@ def write_pending(session: Session) -> int:
             continue
         rows.append(
             {
-                "at": now,
                 "user_id": item.user_id,
                 "agent": item.agent if item.agent or item.user_id is not None else "system",
                 "action": _action(item, after),
@@ -406,7 +405,7 @@ def write_pending(session: Session) -> int:
         )
     # One executemany, not one ORM object per entry: an import of 100,000 claims writes
     # 100,000 entries, and the unit of work would spend most of the import on them.
-    queries.append_entries(connection, rows)
+    queries.append_entries(connection, rows, now)
     return len(rows)
 
 

@@ -3,15 +3,16 @@
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Select, Table, insert, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.types import TypeDecorator
 
 from app.actors.models import Actor, ActorAlias, Affiliation, Membership
 from app.audit.models import AuditEntry
 from app.claims.models import Claim, ClaimCondition
-from app.db import Base
+from app.db import Base, insert_many
 from app.initiatives.models import Initiative
 from app.sources.models import Source
 
@@ -19,16 +20,20 @@ Snapshots = dict[Any, dict[str, Any]]
 # Most column values need no conversion; checking the exact type first keeps snapshots of
 # a 100,000-row import cheap.
 _ALREADY_PLAIN = frozenset({str, int, bool, float})
+# A tuple rather than datetime | date, which would be built again on every call.
+_MOMENTS = (datetime, date)
 
 # IN lists stay well below every backend's limit on bound parameters.
 CHUNK = 500
+# Runs of at least this many consecutive ids are read with one BETWEEN.
+RUN = 16
 
 
 def plain(value: Any) -> Any:
     """A column value as JSON can hold it: dates and times in ISO 8601, decimals as text."""
     if value is None or type(value) in _ALREADY_PLAIN:
         return value
-    if isinstance(value, datetime | date):
+    if isinstance(value, _MOMENTS):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
@@ -43,15 +48,69 @@ def _chunks(ids: Sequence[Any]) -> Iterator[list[Any]]:
         yield unique[start : start + CHUNK]
 
 
+def _id_groups(ids: Sequence[Any]) -> Iterator[range | list[Any]]:
+    """The distinct ids in groups to read with one query each: a range for each run of at
+    least RUN consecutive integers (the records a bulk import created, read with one BETWEEN
+    however many), lists of at most CHUNK ids for the others."""
+    unique = set(ids)
+    if not all(type(i) is int for i in unique):
+        yield from _chunks(ids)
+        return
+    ordered = sorted(unique)
+    scattered: list[int] = []
+    start = 0
+    for end in range(1, len(ordered) + 1):
+        if end < len(ordered) and ordered[end] == ordered[end - 1] + 1:
+            continue
+        if end - start >= RUN:
+            yield range(ordered[start], ordered[end - 1] + 1)
+        else:
+            scattered.extend(ordered[start:end])
+        start = end
+    for first in range(0, len(scattered), CHUNK):
+        yield scattered[first : first + CHUNK]
+
+
+def _among(column: Any, batch: range | list[Any]) -> ColumnElement[bool]:
+    """The column's value is one of the group's ids."""
+    if isinstance(batch, range):
+        return cast(ColumnElement[bool], column.between(batch.start, batch.stop - 1))
+    return cast(ColumnElement[bool], column.in_(batch))
+
+
+def _needs_plain(column: Any) -> bool:
+    """Whether a selected column's values may need `plain` (dates, decimals, JSON lists)."""
+    if isinstance(column.type, TypeDecorator):
+        return True
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return True
+    return python_type not in _ALREADY_PLAIN
+
+
 def _rows(conn: Connection, stmt: "Select[*tuple[Any, ...]]") -> list[dict[str, Any]]:
-    return [{k: plain(v) for k, v in row._mapping.items()} for row in conn.execute(stmt)]
+    """The rows as dicts of plain values. `plain` runs only on the columns whose type can
+    hold something else (a snapshot of 100,000 claims is 3 million values)."""
+    result = conn.execute(stmt)
+    keys = list(result.keys())
+    convert = [
+        key for key, column in zip(keys, stmt.selected_columns, strict=True) if _needs_plain(column)
+    ]
+    rows = [dict(zip(keys, row, strict=True)) for row in result.all()]
+    for key in convert:
+        for values in rows:
+            value = values[key]
+            if value is not None:
+                values[key] = plain(value)
+    return rows
 
 
 def actor_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
     """Actors with their aliases, memberships and (for persons) offices."""
     out: Snapshots = {}
     group = aliased(Actor)
-    for chunk in _chunks(ids):
+    for batch in _id_groups(ids):
         for row in _rows(
             conn,
             select(
@@ -61,7 +120,7 @@ def actor_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
                 Actor.name,
                 Actor.description,
                 Actor.version,
-            ).where(Actor.id.in_(chunk)),
+            ).where(_among(Actor.id, batch)),
         ):
             actor_id = row.pop("id")
             out[actor_id] = {**row, "aliases": [], "memberships": []}
@@ -70,7 +129,7 @@ def actor_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
         for row in _rows(
             conn,
             select(ActorAlias.actor_id, ActorAlias.alias, ActorAlias.kind)
-            .where(ActorAlias.actor_id.in_(chunk))
+            .where(_among(ActorAlias.actor_id, batch))
             .order_by(ActorAlias.alias, ActorAlias.kind),
         ):
             out[row.pop("actor_id")]["aliases"].append(row)
@@ -83,7 +142,7 @@ def actor_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
                 Membership.until_on,
             )
             .join(group, group.id == Membership.group_id)
-            .where(Membership.member_id.in_(chunk))
+            .where(_among(Membership.member_id, batch))
             .order_by(group.code, Membership.from_on, Membership.until_on),
         ):
             out[row.pop("member_id")]["memberships"].append(row)
@@ -97,7 +156,7 @@ def actor_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
                 Affiliation.until_on,
             )
             .join(group, group.id == Affiliation.actor_id)
-            .where(Affiliation.person_id.in_(chunk))
+            .where(_among(Affiliation.person_id, batch))
             .order_by(group.code, Affiliation.office, Affiliation.from_on),
         ):
             person = out[row.pop("person_id")]
@@ -108,7 +167,7 @@ def actor_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
 def initiative_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
     """Initiatives, their proposer by code."""
     out: Snapshots = {}
-    for chunk in _chunks(ids):
+    for batch in _id_groups(ids):
         stmt = (
             select(
                 Initiative.id,
@@ -120,7 +179,7 @@ def initiative_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
                 Initiative.version,
             )
             .outerjoin(Actor, Actor.id == Initiative.proposer_id)
-            .where(Initiative.id.in_(chunk))
+            .where(_among(Initiative.id, batch))
         )
         for row in _rows(conn, stmt):
             out[row.pop("id")] = row
@@ -130,7 +189,7 @@ def initiative_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
 def source_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
     """Sources; a text is represented by its hash (a changed text changes the hash)."""
     out: Snapshots = {}
-    for chunk in _chunks(ids):
+    for batch in _id_groups(ids):
         stmt = select(
             Source.id,
             Source.title,
@@ -140,7 +199,7 @@ def source_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
             Source.language,
             Source.content_hash,
             Source.version,
-        ).where(Source.id.in_(chunk))
+        ).where(_among(Source.id, batch))
         for row in _rows(conn, stmt):
             out[row["id"]] = row
     return out
@@ -150,7 +209,7 @@ def claim_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
     """Claims as a client writes them (codes and slugs), with their review and retraction."""
     out: Snapshots = {}
     speaker = aliased(Actor)
-    for chunk in _chunks(ids):
+    for batch in _id_groups(ids):
         stmt = (
             select(
                 Claim.id,
@@ -187,14 +246,15 @@ def claim_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
             .join(Actor, Actor.id == Claim.actor_id)
             .outerjoin(speaker, speaker.id == Claim.speaker_id)
             .outerjoin(Initiative, Initiative.id == Claim.initiative_id)
-            .where(Claim.id.in_(chunk))
+            .where(_among(Claim.id, batch))
         )
         for row in _rows(conn, stmt):
             row["via"] = list(row["via"] or [])
-            out[row["id"]] = {**row, "conditions": []}
+            row["conditions"] = []
+            out[row["id"]] = row
         conditions = (
             select(ClaimCondition.claim_id, ClaimCondition.type, ClaimCondition.text)
-            .where(ClaimCondition.claim_id.in_(chunk))
+            .where(_among(ClaimCondition.claim_id, batch))
             .order_by(ClaimCondition.claim_id, ClaimCondition.id)
         )
         for row in _rows(conn, conditions):
@@ -209,9 +269,8 @@ def row_snapshots(table: Table, exclude: frozenset[str]) -> Any:
 
     def snapshots(conn: Connection, ids: Sequence[Any]) -> Snapshots:
         out: Snapshots = {}
-        for chunk in _chunks(ids):
-            for row in conn.execute(select(*columns).where(pk.in_(chunk))):
-                values = {k: plain(v) for k, v in row._mapping.items()}
+        for batch in _id_groups(ids):
+            for values in _rows(conn, select(*columns).where(_among(pk, batch))):
                 out[values[pk.key]] = values
         return out
 
@@ -285,7 +344,6 @@ def user_id_by_username(session: Session, username: str) -> int | None:
     return found
 
 
-def append_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Append audit entries (column values) in one executemany."""
-    if rows:
-        conn.execute(insert(AuditEntry), list(rows))
+def append_entries(conn: Connection, rows: Sequence[dict[str, Any]], at: datetime) -> None:
+    """Append audit entries (column values), all made at `at`, in one executemany."""
+    insert_many(conn, cast(Table, AuditEntry.__table__), rows, {"at": at})

@@ -1,6 +1,7 @@
 """The audit trail captures every write: one entry per record per write, its fields before
 and after (child rows folded in), the user or the agent, and the action."""
 
+import json
 from datetime import date
 from typing import Any
 
@@ -507,3 +508,128 @@ def test_claims_inserted_in_bulk_are_created_records_with_their_conditions(
         assert (entry.action, entry.before, entry.user_id) == ("create", None, user_id)
         assert entry.after is not None
         assert entry.after["conditions"] == [{"type": "ceasefire", "text": "after a ceasefire"}]
+
+
+def _bulk_rows(source_id: int) -> list[dict[str, Any]]:
+    """Forty import rows using every claim field: commitments and stances, quantities,
+    speakers, conditions, channels, notes."""
+    rows: list[dict[str, Any]] = []
+    for n in range(40):
+        row: dict[str, Any] = {
+            "actor": "GB" if n % 2 else "FR",
+            "basis": "statement" if n % 3 else "report",
+            "certainty": ["high", "medium", "low"][n % 3],
+            "stated_on": f"2025-08-{1 + n % 19:02d}",
+            "source_id": source_id,
+            "evidence": {"text": "ready to send troops"} if n % 4 else "London agrees",
+            "via": ["Reuters", "AP"][: n % 3],
+        }
+        if n % 5 == 0:
+            row.update(kind="stance", initiative="peace-framework", stance="conditional")
+        else:
+            row.update(kind="commitment", role="ground_forces", status="willing")
+        if n % 3 == 0:
+            row["conditions"] = [
+                {"type": "ceasefire", "text": f"once a ceasefire holds ({n})"},
+                {"type": "us_backstop", "text": "with a US backstop"},
+            ][: 1 + n % 2]
+        if n % 7 == 0:
+            amount = ["5000", "0.1234", "12.50", "999999999999.9999"][n % 4]
+            row["quantity"] = {"amount": amount, "unit": "troops"}
+        if n % 6 == 1:
+            row.update(actor="GB", speaker="keir-starmer", reported_by="BBC", note=f"n{n}")
+        if n % 8 == 2:
+            row["limits"] = "no combat role"
+        rows.append(row)
+    return rows
+
+
+def _bulk_references(session: Session) -> Any:
+    """What the bulk rows name: GB, FR, a person speaking for GB, an initiative, a source."""
+    make_actor(session, "GB")
+    make_actor(session, "FR")
+    make_actor(
+        session,
+        "keir-starmer",
+        kind="person",
+        name="Keir Starmer",
+        affiliations=[{"actor": "GB", "office": "Prime Minister"}],
+    )
+    make_initiative(session, "peace-framework")
+    return make_source(session, text=TEXT)
+
+
+def test_a_bulk_import_writes_each_claim_one_entry_equal_to_its_snapshot(
+    session: Session, trail: Trail, user_id: int
+) -> None:
+    # The import writes its rows with one executemany and reads them back for the trail:
+    # each entry's after is exactly what claim_snapshots gives for the claim, whether read
+    # with the others (one BETWEEN) or alone.
+    from app.audit.queries import claim_snapshots
+    from app.transfer.bulk import import_claims
+
+    source = _bulk_references(session)
+    trail.mark()
+    content = "\n".join(json.dumps(row) for row in _bulk_rows(source.id))
+    report = import_claims(session, content, "jsonl", accept=True)
+    assert (report.created, report.review_state) == (40, "accepted")
+    assert report.first_id is not None
+    assert report.last_id is not None
+    ids = list(range(report.first_id, report.last_id + 1))
+    found = trail.new()
+    assert sorted((e.record_type, int(e.record_key)) for e in found) == [("claim", i) for i in ids]
+    together = claim_snapshots(session.connection(), ids)
+    for entry in found:
+        claim_id = int(entry.record_key)
+        assert (entry.action, entry.before, entry.user_id) == ("import", None, user_id)
+        assert entry.after == together[claim_id]
+        assert entry.after == claim_snapshots(session.connection(), [claim_id])[claim_id]
+    # The rows' values made it into the entries (not only equal, but the claims imported).
+    stances = [e.after for e in found if e.after is not None and e.after["kind"] == "stance"]
+    assert {(s["initiative"], s["stance"]) for s in stances} == {("peace-framework", "conditional")}
+    spoken = [e.after for e in found if e.after is not None and e.after["speaker"]]
+    assert {(s["speaker"], s["reported_by"]) for s in spoken} == {("keir-starmer", "BBC")}
+    assert any(e.after is not None and len(e.after["conditions"]) == 2 for e in found)
+    assert all(e.after is not None and e.after["reviewed_at"] for e in found)
+
+
+def test_snapshots_of_runs_and_scattered_ids_are_those_read_one_at_a_time(
+    session: Session, trail: Trail, user_id: int
+) -> None:
+    from app.audit.queries import RUN, claim_snapshots
+    from app.transfer.bulk import import_claims
+
+    source = _bulk_references(session)
+    content = "\n".join(json.dumps(row) for row in _bulk_rows(source.id))
+    report = import_claims(session, content, "jsonl")
+    assert report.first_id is not None
+    first = report.first_id
+    # A run long enough for BETWEEN, one too short for it, single ids, a missing id, and
+    # the same id twice.
+    wanted = [
+        *range(first, first + RUN),
+        *range(first + RUN + 1, first + RUN + 4),
+        first + 30,
+        first + 39,
+        10**9,
+        first,
+    ]
+    one_by_one = {}
+    for claim_id in wanted:
+        one_by_one.update(claim_snapshots(session.connection(), [claim_id]))
+    assert claim_snapshots(session.connection(), wanted) == one_by_one
+    assert sorted(one_by_one) == sorted(set(wanted) - {10**9})
+
+
+def test_ids_are_grouped_into_ranges_and_lists_that_cover_them_exactly() -> None:
+    from app.audit.queries import CHUNK, RUN, _id_groups
+
+    ids = [*range(100, 100 + RUN), *range(500, 500 + RUN - 1), 7, 7, 3, *range(1000, 3000, 2)]
+    groups = list(_id_groups(ids))
+    covered = [i for group in groups for i in group]
+    assert sorted(covered) == sorted(set(ids))
+    assert range(100, 100 + RUN) in groups
+    assert all(len(g) >= RUN for g in groups if isinstance(g, range))
+    assert all(len(g) <= CHUNK for g in groups if isinstance(g, list))
+    # Ids that are not all integers are read in lists, as before.
+    assert [sorted(g) for g in _id_groups(["b", "a"])] == [["a", "b"]]

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from app.claims.models import Claim
@@ -161,3 +162,121 @@ def test_an_editor_restoring_an_export_may_bring_only_proposed_claims(
     assert claim_count(session) == before
     assert restore("proposed").status_code == 200
     assert claim_count(session) == before + 1
+
+
+@pytest.mark.parametrize("staged", [False, True])
+def test_insert_many_writes_what_sqlalchemys_executemany_writes(
+    session: Session, staged: bool
+) -> None:
+    # The bulk import's insert: on SQLite the driver gets tuples processed column by column
+    # (through a temporary table when staged), elsewhere SQLAlchemy's executemany runs.
+    # Either way the rows read back are SQLAlchemy's own, in order, defaults included
+    # (scalar ones; a per-row default such as via's takes SQLAlchemy's path).
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from sqlalchemy import insert
+
+    from app.db import insert_many
+    from app.transfer.queries import CLAIMS
+
+    actor_id = make_actor(session, "GB").id
+    source_id = make_source(session).id
+    at = datetime(2025, 8, 21, 9, 30, 15, 123456, tzinfo=UTC)
+    base: dict[str, Any] = {
+        "actor_id": actor_id,
+        "kind": "commitment",
+        "role": "ground_forces",
+        "status": "willing",
+        "certainty": "high",
+        "basis": "report",
+        "stated_on": date(2025, 8, 19),
+        "source_id": source_id,
+        "evidence_text": "ready to send troops",
+        "quantity_amount": None,
+        "quantity_unit": None,
+        "via": ["Reuters", "AP"],
+        "reviewed_at": None,
+        "note": None,
+        "evidence_start": None,
+        "evidence_end": None,
+    }
+    rows = [
+        base,
+        {
+            **base,
+            "quantity_amount": Decimal("5000.25"),
+            "quantity_unit": "troops",
+            "via": [],
+            "reviewed_at": at,
+            "stated_on": date(2024, 2, 29),
+            "note": "12",
+        },
+        {**base, "evidence_text": "Ünïcode ✓", "quantity_amount": Decimal("1E+3")},
+    ]
+    shared = {"created_at": at, "updated_at": at, "review_state": "accepted"}
+    columns = [c for c in CLAIMS.columns if c.key != "id"]
+
+    def written(insert_rows: Any) -> list[tuple[Any, ...]]:
+        top = session.scalar(select(func.max(Claim.id))) or 0
+        insert_rows()
+        stmt = select(*columns).where(Claim.id > top).order_by(Claim.id)
+        return [tuple(row) for row in session.connection().execute(stmt)]
+
+    conn = session.connection()
+    driver_level: list[bool] = []
+
+    def spy(*args: Any) -> None:
+        context, executemany = args[4], args[5]
+        if executemany:
+            driver_level.append(context.compiled is None)
+
+    for given in (rows, [{k: v for k, v in row.items() if k != "via"} for row in rows]):
+        event.listen(conn, "before_cursor_execute", spy)
+        try:
+            ours = written(
+                lambda given=given: insert_many(conn, CLAIMS, given, shared, staged=staged)
+            )
+        finally:
+            event.remove(conn, "before_cursor_execute", spy)
+        theirs = written(
+            lambda given=given: conn.execute(insert(CLAIMS), [{**r, **shared} for r in given])
+        )
+        assert ours == theirs
+        assert [row[columns.index(CLAIMS.c.evidence_text)] for row in ours][2] == "Ünïcode ✓"
+    # SQLite took the tuples path for the rows with every column; the rows without via
+    # (a default computed per row) and other backends took SQLAlchemy's.
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    assert driver_level == [sqlite, False]
+    # Omitted columns with a default got it; shared values went to every row.
+    assert {
+        (r.version, r.conditional, r.review_state)
+        for r in session.scalars(select(Claim).where(Claim.source_id == source_id))
+    } == {(1, False, "accepted")}
+    # Foreign keys and checks still hold, and a refused insert writes none of its rows.
+    before = claim_count(session)
+    for bad in ({"actor_id": 10**9}, {"evidence_start": 5, "evidence_end": 1}):
+        refused = [base, {**base, **bad}]
+        with pytest.raises(IntegrityError), session.begin_nested():
+            insert_many(session.connection(), CLAIMS, refused, shared, staged=staged)
+    assert claim_count(session) == before
+    # Rows must share their keys: none is dropped (SQLAlchemy drops a later row's extra key).
+    uneven = [base, {**base, "limits": "x"}]
+    with pytest.raises(ValueError, match="do not share their keys"):
+        insert_many(session.connection(), CLAIMS, uneven, shared, staged=staged)
+    swapped = [base, {**{k: v for k, v in base.items() if k != "note"}, "limits": "x"}]
+    with pytest.raises((KeyError, StatementError)), session.begin_nested():
+        insert_many(session.connection(), CLAIMS, swapped, shared, staged=staged)
+    assert claim_count(session) == before
+
+
+def test_a_sqlite_import_gives_the_connection_its_page_cache_back(session: Session) -> None:
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the page cache is a SQLite setting")
+    make_actor(session, "GB")
+    source = make_source(session)
+    before = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+    content = f"{HEADER}\nGB,commitment,ground_forces,willing,report,2025-08-19,{source.id},"
+    content += "ready to send troops,,,\n"
+    import_claims(session, content, "csv")
+    assert session.connection().exec_driver_sql("PRAGMA cache_size").scalar() == before
