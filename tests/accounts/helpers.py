@@ -20,9 +20,11 @@ WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
 
 
 @contextmanager
-def bearer_client(app: FastAPI, session: Session, role: str) -> Iterator[TestClient]:
+def bearer_client(
+    app: FastAPI, session: Session, role: str, username: str | None = None
+) -> Iterator[TestClient]:
     """A client calling with the bearer token of a user holding this role."""
-    user = make_user(session, f"test-{role}", role=role)
+    user = make_user(session, username or f"test-{role}", role=role)
     headers = {"Authorization": f"Bearer {make_token(session, user)}"}
     with TestClient(app, headers=headers) as client:
         yield client

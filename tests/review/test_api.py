@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.config import Settings
+from tests.accounts.helpers import bearer_client
 from tests.api_assertions import assert_problem
 from tests.conftest import build_app
 from tests.etags import if_match
@@ -34,16 +35,10 @@ def ids(body: dict[str, list[dict[str, int]]]) -> list[int]:
     return [c["id"] for c in body["items"]]
 
 
-def token_client(app: FastAPI, session: Session, username: str, role: str) -> TestClient:
-    """A new user of this role calling the API with a bearer token."""
-    user = make_user(session, username, role=role)
-    return TestClient(app, headers={"Authorization": f"Bearer {make_token(session, user)}"})
-
-
 @pytest.fixture
 def reviewer(app: FastAPI, session: Session) -> Iterator[TestClient]:
     """A second user, a reviewer, calling the API with a token."""
-    with token_client(app, session, "rita", "reviewer") as test_client:
+    with bearer_client(app, session, "reviewer", "rita") as test_client:
         yield test_client
 
 
@@ -217,7 +212,7 @@ def test_review_writes_need_if_match(reviewer: TestClient, session: Session) -> 
 @pytest.fixture
 def editor(app: FastAPI, session: Session) -> Iterator[TestClient]:
     """An editor calling the API with a token."""
-    with token_client(app, session, "eddie", "editor") as test_client:
+    with bearer_client(app, session, "editor", "eddie") as test_client:
         yield test_client
 
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from app.claims.models import Claim
 from app.errors import InvalidInput
 from app.transfer.bulk import import_claims
-from tests.factories import make_actor, make_source, make_token, make_user
+from tests.accounts.helpers import bearer_client
+from tests.factories import make_actor, make_source
 
 HEADER = "actor,kind,role,status,basis,stated_on,source_id,evidence,condition_types,conditions,via"
 
@@ -129,11 +130,6 @@ def test_an_editor_restoring_an_export_may_bring_only_proposed_claims(
 ) -> None:
     make_actor(session, "GB")
     source = make_source(session)
-    editor = make_user(session, "eddie", role="editor")
-    headers = {
-        "Authorization": f"Bearer {make_token(session, editor)}",
-        "Content-Type": "application/x-ndjson",
-    }
     header = {"type": "posture-export", "format": 1, "exported_at": "2025-08-21T00:00:00+00:00"}
     claim = {
         "type": "claim",
@@ -151,8 +147,12 @@ def test_an_editor_restoring_an_export_may_bring_only_proposed_claims(
     def restore(state: str) -> Any:
         lines = [header, {**claim, "review_state": state}]
         content = "".join(json.dumps(line) + "\n" for line in lines)
-        with TestClient(app, headers=headers) as client:
-            return client.post("/api/v1/import", content=content)
+        with bearer_client(app, session, "editor") as client:
+            return client.post(
+                "/api/v1/import",
+                content=content,
+                headers={"Content-Type": "application/x-ndjson"},
+            )
 
     before = claim_count(session)
     refused = restore("accepted")
