@@ -391,8 +391,7 @@ class Extractor:
                 layer.get("taking_part", []) + layer.get("taking_part_noun", []),
                 key=lambda h: h.start,
             )
-            cue = Cue("role", ctx.topic_role, f"{part.cue.pattern} ({ctx.topic_role})")
-            layer["role"] = [Hit(cue, part.start, part.end)]
+            layer["role"] = [_as_role(part, ctx.topic_role)]
         mentions = [m for m in ctx.mentions if s0 <= m.start < s1]
         day, dated = self._sentence_day(ctx, sentence, layer)
         conditions = self._conditions(ctx, sentence, layer)
@@ -466,7 +465,7 @@ class Extractor:
         roles = layer.setdefault("role", [])
         for h in planes:
             if not any(r.start <= h.start < r.end for r in roles):
-                roles.append(Hit(Cue("role", role, f"{h.cue.pattern} ({role})"), h.start, h.end))
+                roles.append(_as_role(h, role))
         roles.sort(key=lambda h: h.start)
 
     def _joining_in(self, doc: Doc, layer: dict[str, list[Hit]]) -> None:
@@ -483,9 +482,7 @@ class Extractor:
             earlier = [r for r in roles if r.end <= part.start]
             own = any(0 <= part.start - h.end <= 2 for h in layer.get("status", []))
             if earlier and own:
-                topic = earlier[-1].value
-                cue = Cue("role", topic, f"{part.cue.pattern} ({topic})")
-                roles.append(Hit(cue, part.start, part.end))
+                roles.append(_as_role(part, earlier[-1].value))
         roles.sort(key=lambda h: h.start)
 
     def _paid_weapons(self, layer: dict[str, list[Hit]]) -> None:
@@ -493,8 +490,7 @@ class Extractor:
         paying = layer.get("paying", [])
         for h in list(layer.get("role", [])):
             if h.value == "air_defense" and any(0 <= h.start - p.end <= 10 for p in paying):
-                cue = Cue("role", "arms_supply", f"{h.cue.pattern} (paid for)")
-                layer["role"].append(Hit(cue, h.start, h.end))
+                layer["role"].append(_as_role(h, "arms_supply", "paid for"))
         if "role" in layer:
             layer["role"].sort(key=lambda h: (h.start, h.value != "air_defense"))
 
@@ -1304,6 +1300,11 @@ class Extractor:
             evidence=ProposedEvidence(start=c.start, end=c.end, text=ctx.text[c.start : c.end]),
             note="; ".join(c.notes),
         )
+
+
+def _as_role(hit: Hit, role: str, why: str | None = None) -> Hit:
+    """The hit read as a cue of this role (a rule's reading, named in the reviewer's note)."""
+    return Hit(Cue("role", role, f"{hit.cue.pattern} ({why or role})"), hit.start, hit.end)
 
 
 def _prev_word(doc: Doc, start: int) -> str:
