@@ -51,22 +51,54 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     seed: Annotated[bool, typer.Option(help="Load the seed into a new database.")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Worker processes; more than one wants PostgreSQL."),
+    ] = 1,
+    migrate_first: Annotated[
+        bool,
+        typer.Option(
+            "--migrate/--no-migrate",
+            help="Migrate (and seed a new database) before serving; --no-migrate when a "
+            "release step runs `posture db upgrade` once for every server.",
+        ),
+    ] = True,
 ) -> None:
-    """Migrate the database (seeding it when new), then serve the API."""
+    """Migrate the database (seeding it when new), then serve the API.
+
+    Each worker builds the app from the environment (app.main:create_app), logs one JSON
+    line per request on stdout, and shares its metrics through PROMETHEUS_MULTIPROC_DIR.
+    """
     import uvicorn
 
-    from app.main import create_app
+    from app.ops.serving import metrics_folder, uvicorn_log_config
 
     settings = get_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        is_new = migrate.current_revision(engine) is None
-    finally:
-        engine.dispose()
-    migrate.upgrade(settings.database_url)
-    if is_new and seed:
-        _seed(settings.database_url)
-    uvicorn.run(create_app(settings), host=host, port=port)
+    if migrate_first:
+        engine = make_engine(settings.database_url)
+        try:
+            is_new = migrate.current_revision(engine) is None
+        finally:
+            engine.dispose()
+        migrate.upgrade(settings.database_url)
+        if is_new and seed:
+            _seed(settings.database_url)
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        typer.echo(
+            f"warning: {workers} workers on SQLite: one writer at a time, so writes queue "
+            "and one that waits over 5 s gets 503 (retry); use PostgreSQL",
+            err=True,
+        )
+    with metrics_folder(workers, settings.metrics):
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_config=uvicorn_log_config(),
+        )
 
 
 @db_app.command("upgrade")

@@ -61,6 +61,24 @@ class Settings(BaseSettings):
         default=[],
         description="Origins allowed to call the API from a browser (comma-separated); none.",
     )
+    db_pool_size: int = Field(
+        default=5, ge=1, description="PostgreSQL connections each process keeps open (pool)."
+    )
+    db_max_overflow: int = Field(
+        default=10, ge=0, description="PostgreSQL connections a process may open beyond the pool."
+    )
+    metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="When set, /metrics needs `Authorization: Bearer <this token>`.",
+    )
+
+    answer_cache_mb: int = Field(
+        default=64,
+        ge=0,
+        description="Memory each process gives to cached position answers, in MiB (0: none).",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -164,8 +164,14 @@ def json_text(value: Any) -> str:
         return json.dumps(value)
 
 
-def make_engine(database_url: str, *, echo: bool = False) -> Engine:
-    """An engine for the URL; SQLite gets foreign keys and real transactions."""
+def make_engine(
+    database_url: str, *, echo: bool = False, pool_size: int = 5, max_overflow: int = 10
+) -> Engine:
+    """An engine for the URL; SQLite gets foreign keys and real transactions.
+
+    `pool_size` and `max_overflow` size PostgreSQL's connection pool (docs/deployment.md);
+    SQLite keeps SQLAlchemy's defaults (a file has one writer at a time anyway).
+    """
     if database_url.startswith("sqlite"):
         engine = create_engine(
             database_url,
@@ -175,7 +181,14 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(database_url, echo=echo, json_serializer=json_text, pool_pre_ping=True)
+    return create_engine(
+        database_url,
+        echo=echo,
+        json_serializer=json_text,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+    )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

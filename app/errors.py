@@ -1,12 +1,13 @@
 """Application errors and their rendering as RFC 9457 problem details."""
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://posture.example/problems/"
@@ -156,26 +157,38 @@ def validation_errors(raw: Sequence[Any]) -> list[dict[str, object]]:
     return out
 
 
+class RejectNulInQuery:
+    """Refuse a query string holding a NUL character (422 naming the parameter): no
+    database text type should receive one; PostgreSQL refuses it with an error.
+
+    Plain ASGI: the check costs nothing unless the query string has "%00" or a raw NUL.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = scope.get("query_string", b"") if scope["type"] == "http" else b""
+        if b"%00" in query or b"\x00" in query:
+            for name, value in Request(scope).query_params.multi_items():
+                if "\x00" in name or "\x00" in value:
+                    message = "must not contain a NUL character"
+                    response = problem(
+                        422,
+                        "Invalid input",
+                        f"{name}: {message}",
+                        slug="invalid-input",
+                        errors=[FieldError(name.replace("\x00", ""), message)],
+                    )
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render AppError, FastAPI's validation errors and HTTP errors as problem+json."""
 
-    @app.middleware("http")
-    async def _reject_nul_in_query(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # No database text type should receive NUL; PostgreSQL refuses it with an error.
-        for name, value in request.query_params.multi_items():
-            if "\x00" in name or "\x00" in value:
-                message = "must not contain a NUL character"
-                return problem(
-                    422,
-                    "Invalid input",
-                    f"{name}: {message}",
-                    slug="invalid-input",
-                    errors=[FieldError(name.replace("\x00", ""), message)],
-                )
-        response: Response = await call_next(request)
-        return response
+    app.add_middleware(RejectNulInQuery)
 
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:

@@ -7,6 +7,7 @@ from app.audit.models import AuditEntry
 from app.claims.models import Claim, ClaimCondition
 from app.db import Base
 from app.initiatives.models import Initiative
+from app.positions.models import CommitmentCell, DataVersion, StanceCell
 from app.sources.models import Source
 from app.vocabulary.models import (
     BasisTerm,
@@ -28,13 +29,16 @@ __all__ = [
     "CertaintyTerm",
     "Claim",
     "ClaimCondition",
+    "CommitmentCell",
     "ConditionTypeTerm",
+    "DataVersion",
     "Initiative",
     "Membership",
     "RoleTerm",
     "ServerSecret",
     "SignInFailure",
     "Source",
+    "StanceCell",
     "StanceTerm",
     "StatusTerm",
     "User",

@@ -9,6 +9,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
 
 class Format(StrEnum):
     """Response formats of the list endpoints that spreadsheets read."""
@@ -66,6 +68,6 @@ def csv_response(
     """A streamed text/csv download."""
     return StreamingResponse(
         csv_lines(header, rows),
-        media_type="text/csv; charset=utf-8",
+        media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

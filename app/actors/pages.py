@@ -37,6 +37,8 @@ FIELD_LABELS = {
 # Textareas holding one list item per line; errors about an item name its line.
 LIST_FIELDS = ("aliases", "memberships", "affiliations")
 ROLE_ORDER = {r.value: n for n, r in enumerate(Role)}
+# How many of an actor's latest claims its page lists under History.
+HISTORY_SIZE = 200
 
 
 @router.get("/actors", response_class=HTMLResponse)
@@ -107,7 +109,11 @@ def actor_page(code: str, request: Request, session: SessionDep) -> HTMLResponse
         day = last or date.today()
         cells = positions.cell_filter(session, actors=[actor.code])
         matrix = positions.positions_as_of(session, day, known_as_of=None, cells=cells)
-        timeline = positions.actor_timeline(session, actor.code)
+        # The latest claims; the API's timeline pages through the rest.
+        timeline = positions.actor_timeline(
+            session, actor.code, limit=HISTORY_SIZE, newest_first=True
+        )
+        timeline.claims.reverse()
         context.update(
             as_of=day,
             commitments=sorted(
@@ -119,6 +125,8 @@ def actor_page(code: str, request: Request, session: SessionDep) -> HTMLResponse
                 key=lambda c: (c.initiative_name or "").lower(),
             ),
             history=history_by_object(timeline.claims, matrix.cells),
+            history_total=timeline.total,
+            history_shown=len(timeline.claims),
         )
     context["audit_history"] = audit.history_context(session, "actor", actor.code)
     return render(request, "actors/detail.html", context)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import text
 
 from app.db import Base, UTCDateTime, utcnow
 
@@ -24,6 +25,14 @@ if TYPE_CHECKING:
     from app.actors.models import Actor
     from app.initiatives.models import Initiative
     from app.sources.models import Source
+
+
+# A claim that counts in positions (codebook section 7). Written out, not bound: a
+# database uses a partial index only where the query repeats its predicate literally.
+COUNTING_SQL = "review_state = 'accepted' AND retracted_at IS NULL"
+COUNTING = text(COUNTING_SQL)
+# A commitment may name an initiative too; a stance cell holds stances only.
+COUNTING_STANCE = text(COUNTING_SQL + " AND kind = 'stance'")
 
 
 class Claim(Base):
@@ -50,6 +59,25 @@ class Claim(Base):
         Index("ix_claims_actor_role_stated", "actor_id", "role", "stated_on"),
         Index("ix_claims_actor_initiative_stated", "actor_id", "initiative_id", "stated_on"),
         Index("ix_claims_stated_on", "stated_on"),
+        # The feed walks claims from the latest update back.
+        Index("ix_claims_updated_at", "updated_at", "id"),
+        # The positions engine: one seek per cell for its latest counting claim.
+        Index(
+            "ix_claims_counting_commitment",
+            "actor_id",
+            "role",
+            "stated_on",
+            sqlite_where=COUNTING,
+            postgresql_where=COUNTING,
+        ),
+        Index(
+            "ix_claims_counting_stance",
+            "actor_id",
+            "initiative_id",
+            "stated_on",
+            sqlite_where=COUNTING_STANCE,
+            postgresql_where=COUNTING_STANCE,
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,23 +1,31 @@
 """Position endpoints: the matrix, coalition counts, actor timelines and changes."""
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel
 
+from app.config import SettingsDep
 from app.db import SessionDep
+from app.listing import check_limit
 from app.positions import service
+from app.positions.cache import Body
+from app.positions.responses import cached_response
 from app.positions.schemas import (
     ActorTimeline,
     PositionChanges,
     PositionCounts,
     PositionMatrix,
     Step,
+    TimelineOrder,
 )
-from app.tabular import Format, csv_response, wants_csv
+from app.tabular import CSV_MEDIA_TYPE, Format, csv_lines, wants_csv
 from app.vocab import ClaimKind, Role
 
 router = APIRouter(prefix="/api/v1", tags=["positions"])
+
+CHANGES_PAGE_SIZE = 100
 
 ActorsParam = Annotated[list[str], Query(alias="actor", description="Actor code; repeatable.")]
 RolesParam = Annotated[list[Role], Query(alias="role", description="Role; repeatable.")]
@@ -59,8 +67,14 @@ CSV_COLUMNS = [
 ]
 
 
+def _json(model: BaseModel) -> Body:
+    return Body.of(model.__pydantic_serializer__.to_json(model), "application/json")
+
+
 @router.get(
-    "/positions", response_model=PositionMatrix, responses={200: {"content": {"text/csv": {}}}}
+    "/positions",
+    response_model=PositionMatrix,
+    responses={200: {"content": {"text/csv": {}}}, 304: {"description": "Not modified"}},
 )
 def positions(
     request: Request,
@@ -73,24 +87,41 @@ def positions(
     actors: ActorsParam = [],
     group: GroupParam = None,
     format: Format | None = None,
-) -> Any:
-    """The positions matrix as of a date: one cell per actor and role or initiative."""
+) -> Response:
+    """The positions matrix as of a date: one cell per actor and role or initiative.
+
+    Answers carry an ETag that changes with any write to the data; send it back as
+    If-None-Match to get 304 when nothing changed."""
     day = as_of or date.today()
-    cells = service.cell_filter(
-        session, kind=kind, roles=roles, initiatives=initiatives, actors=actors, group=group
-    )
-    matrix = service.positions_as_of(session, day, known_as_of=known_as_of, cells=cells)
-    if wants_csv(request, format):
+    as_csv = wants_csv(request, format)
+
+    def compute() -> Body:
+        cells = service.cell_filter(
+            session, kind=kind, roles=roles, initiatives=initiatives, actors=actors, group=group
+        )
+        matrix = service.positions_as_of(session, day, known_as_of=known_as_of, cells=cells)
+        if not as_csv:
+            return _json(matrix)
         rows = (
             [matrix.as_of, matrix.known_as_of, *(getattr(c, k) for k in CSV_COLUMNS[2:])]
             for c in matrix.cells
         )
-        return csv_response(f"positions-{day}.csv", CSV_COLUMNS, rows)
-    return matrix
+        return Body.of("".join(csv_lines(CSV_COLUMNS, rows)).encode(), CSV_MEDIA_TYPE)
+
+    params = (day, known_as_of, kind, tuple(roles), tuple(initiatives), tuple(actors), group)
+    response = cached_response(request, session, "positions", (*params, as_csv), compute)
+    if as_csv:
+        response.headers["Content-Disposition"] = f'attachment; filename="positions-{day}.csv"'
+    return response
 
 
-@router.get("/positions/counts", response_model=PositionCounts)
+@router.get(
+    "/positions/counts",
+    response_model=PositionCounts,
+    responses={304: {"description": "Not modified"}},
+)
 def position_counts(
+    request: Request,
     session: SessionDep,
     from_: Annotated[date, Query(alias="from", description="First date of the series.")],
     to: Annotated[date, Query(description="Last date of the series.")],
@@ -99,29 +130,55 @@ def position_counts(
     step: Step = Step.MONTH,
     known_as_of: KnownParam = None,
     group: GroupParam = None,
-) -> PositionCounts:
+) -> Response:
     """How many actors stood on each rung of a role (or each stance) over time."""
-    return service.position_counts(
-        session,
-        role=role,
-        initiative=initiative,
-        start=from_,
-        end=to,
-        step=step,
-        known_as_of=known_as_of,
-        group=group,
-    )
+
+    def compute() -> Body:
+        return _json(
+            service.position_counts(
+                session,
+                role=role,
+                initiative=initiative,
+                start=from_,
+                end=to,
+                step=step,
+                known_as_of=known_as_of,
+                group=group,
+            )
+        )
+
+    params = (from_, to, role, initiative, step, known_as_of, group)
+    return cached_response(request, session, "counts", params, compute)
 
 
 @router.get("/actors/{code}/timeline", response_model=ActorTimeline, tags=["actors"])
-def actor_timeline(code: str, session: SessionDep) -> ActorTimeline:
-    """Every claim of an actor in date order, marking the ones that changed a position."""
-    return service.actor_timeline(session, code)
-
-
-@router.get("/changes", response_model=PositionChanges)
-def changes(
+def actor_timeline(
+    code: str,
     session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[
+        int, Query(ge=1, description="Claims per page (at most POSTURE_PAGE_SIZE_MAX).")
+    ] = service.TIMELINE_PAGE_SIZE,
+    offset: Annotated[int, Query(ge=0, description="Claims to skip.")] = 0,
+    order: Annotated[
+        TimelineOrder, Query(description="`asc`: oldest first; `desc`: newest first.")
+    ] = TimelineOrder.ASC,
+) -> ActorTimeline:
+    """An actor's claims in date order, a page at a time, marking the ones that changed a
+    position (`total` counts them all)."""
+    check_limit(limit, settings.page_size_max)
+    return service.actor_timeline(
+        session, code, limit=limit, offset=offset, newest_first=order is TimelineOrder.DESC
+    )
+
+
+@router.get(
+    "/changes", response_model=PositionChanges, responses={304: {"description": "Not modified"}}
+)
+def changes(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
     from_: Annotated[date, Query(alias="from", description="Earlier date.")],
     to: Annotated[date, Query(description="Later date.")],
     known_as_of: KnownParam = None,
@@ -130,9 +187,36 @@ def changes(
     initiatives: InitiativesParam = [],
     actors: ActorsParam = [],
     group: GroupParam = None,
-) -> PositionChanges:
-    """The cells whose position differs between two dates, with before and after."""
-    cells = service.cell_filter(
-        session, kind=kind, roles=roles, initiatives=initiatives, actors=actors, group=group
+    limit: Annotated[
+        int, Query(ge=1, description="Changes per page (at most POSTURE_PAGE_SIZE_MAX).")
+    ] = CHANGES_PAGE_SIZE,
+    cursor: Annotated[
+        str | None, Query(max_length=1000, description="The `next_cursor` of the page before.")
+    ] = None,
+) -> Response:
+    """The cells whose position differs between two dates, with before and after, ordered
+    by actor and object, a page at a time (`total` counts them all)."""
+    check_limit(limit, settings.page_size_max)
+
+    def compute() -> Body:
+        cells = service.cell_filter(
+            session, kind=kind, roles=roles, initiatives=initiatives, actors=actors, group=group
+        )
+        found = service.position_changes(
+            session, from_, to, known_as_of=known_as_of, cells=cells, limit=limit, cursor=cursor
+        )
+        return _json(found)
+
+    params = (
+        from_,
+        to,
+        known_as_of,
+        kind,
+        tuple(roles),
+        tuple(initiatives),
+        tuple(actors),
+        group,
+        limit,
+        cursor,
     )
-    return service.position_changes(session, from_, to, known_as_of=known_as_of, cells=cells)
+    return cached_response(request, session, "changes", params, compute)

@@ -3,17 +3,27 @@ compare, and the Atom feed."""
 
 from datetime import date, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BeforeValidator
+from sqlalchemy.orm import Session
 
 from app.db import SessionDep
 from app.errors import InvalidInput
 from app.positions import service
+from app.positions.cache import Body
 from app.positions.chart import stacked_steps
 from app.positions.feed import ATOM_MEDIA_TYPE, atom_feed
-from app.positions.schemas import PositionCell, PositionChange, Step
+from app.positions.responses import cached_response, cached_value
+from app.positions.schemas import (
+    PositionCell,
+    PositionChange,
+    PositionChanges,
+    PositionCounts,
+    Step,
+)
 from app.positions.shapes import EUROPE_VIEWBOX, VIEWBOX, country_shapes
 from app.vocab import STATUS_RANK, ClaimKind, Role, Stance, Status
 from app.web import error_summary, form_errors, parse_choices, render
@@ -44,6 +54,7 @@ STACK_ORDER = [
     Status.UNDISCLOSED,
 ]
 MIN_PAD = timedelta(days=14)
+CHANGES_PAGE_SIZE = 200
 
 STANCE_RANK = {
     Stance.REJECTS: 0,
@@ -115,7 +126,13 @@ def overview(
     cells = service.cell_filter(
         session, kind=kind, roles=roles if view == "roles" else [], group=group or None
     )
-    matrix = service.positions_as_of(session, day, known_as_of=None, cells=cells)
+    matrix = cached_value(
+        request,
+        session,
+        "overview",
+        (day, cells),
+        lambda: service.positions_as_of(session, day, known_as_of=None, cells=cells),
+    )
     context = {
         "title": f"Positions as of {day}",
         "as_of": day,
@@ -153,7 +170,13 @@ def map_page(
         role = role or Role.GROUND_FORCES
         cells = service.cell_filter(session, kind=ClaimKind.COMMITMENT, roles=[role])
         values = [s.value for s in Status]
-    matrix = service.positions_as_of(session, day, known_as_of=None, cells=cells)
+    matrix = cached_value(
+        request,
+        session,
+        "map",
+        (day, cells),
+        lambda: service.positions_as_of(session, day, known_as_of=None, cells=cells),
+    )
     by_state = {c.actor: c for c in matrix.cells if c.actor_kind == "state"}
     context = {
         "title": f"Map as of {day}",
@@ -187,6 +210,32 @@ def timeline_span(
 def default_step(start: date, end: date) -> Step:
     """Weeks for spans under a year, months beyond."""
     return Step.WEEK if (end - start).days < 365 else Step.MONTH
+
+
+def _timeline_answers(
+    session: Session,
+    role: Role,
+    initiative: str | None,
+    start: date,
+    end: date,
+    step: Step,
+) -> tuple[PositionCounts, PositionChanges]:
+    counts = service.position_counts(
+        session,
+        role=None if initiative else role,
+        initiative=initiative,
+        start=start,
+        end=end,
+        step=step,
+        known_as_of=None,
+        group=None,
+    )
+    cells = service.cell_filter(
+        session,
+        roles=[] if initiative else [role],
+        initiatives=[initiative] if initiative else [],
+    )
+    return counts, service.position_changes(session, start, end, known_as_of=None, cells=cells)
 
 
 @router.get("/timeline", response_class=HTMLResponse)
@@ -223,22 +272,13 @@ def timeline(
         "feed_url": "/feed.atom" if initiative else f"/feed.atom?role={role.value}",
     }
     try:
-        counts = service.position_counts(
+        counts, changes = cached_value(
+            request,
             session,
-            role=None if initiative else role,
-            initiative=initiative,
-            start=start,
-            end=end,
-            step=step,
-            known_as_of=None,
-            group=None,
+            "timeline",
+            (role, initiative, start, end, step),
+            lambda: _timeline_answers(session, role, initiative, start, end, step),
         )
-        cells = service.cell_filter(
-            session,
-            roles=[] if initiative else [role],
-            initiatives=[initiative] if initiative else [],
-        )
-        changes = service.position_changes(session, start, end, known_as_of=None, cells=cells)
     except InvalidInput as exc:
         context["errors"] = form_errors(exc)
         context["summary"] = error_summary(context["errors"])
@@ -281,8 +321,10 @@ def changes_page(
     role: OptionalRole = None,
     initiative: OptionalText = None,
     group: OptionalText = None,
+    cursor: OptionalText = None,
 ) -> HTMLResponse:
-    """What changed between two dates, grouped by actor, with the evidence of each side."""
+    """What changed between two dates, grouped by actor, with the evidence of each side,
+    a page of CHANGES_PAGE_SIZE changes at a time."""
     _, last = service.date_span(session)
     end = to or last or date.today()
     start = from_ or end - timedelta(days=30)
@@ -307,7 +349,15 @@ def changes_page(
             initiatives=[initiative] if initiative else [],
             group=group,
         )
-        changes = service.position_changes(session, start, end, known_as_of=None, cells=cells)
+        changes = service.position_changes(
+            session,
+            start,
+            end,
+            known_as_of=None,
+            cells=cells,
+            limit=CHANGES_PAGE_SIZE,
+            cursor=cursor,
+        )
     except InvalidInput as exc:
         context["errors"] = form_errors(exc)
         context["summary"] = error_summary(context["errors"])
@@ -318,7 +368,16 @@ def changes_page(
             fragment="positions/_changes.html",
             status_code=422,
         )
-    context.update(actors=changes_by_actor(changes.changes), total=changes.total)
+    next_url = None
+    if changes.next_cursor:
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+        next_url = "/changes?" + urlencode([*query, ("cursor", changes.next_cursor)])
+    context.update(
+        actors=changes_by_actor(changes.changes),
+        total=changes.total,
+        next_url=next_url,
+        page_size=CHANGES_PAGE_SIZE,
+    )
     return render(request, "positions/changes.html", context, fragment="positions/_changes.html")
 
 
@@ -365,19 +424,27 @@ def feed(
     role: OptionalRole = None,
 ) -> Response:
     """An Atom feed of the claims that changed a position, and of retracted claims."""
-    entries = service.change_feed(session, actor=actor, role=role)
-    title = " · ".join(
-        ["Posture: position changes"]
-        + ([actor] if actor else [])
-        + ([role.value.replace("_", " ")] if role else [])
-    )
-    key = "changes" + (f"/actor/{actor}" if actor else "") + (f"/role/{role.value}" if role else "")
-    body = atom_feed(
-        entries,
-        authority=request.url.hostname or "localhost",
-        base_url=str(request.base_url),
-        self_url=str(request.url),
-        title=title,
-        feed_key=key,
-    )
-    return Response(body, media_type=ATOM_MEDIA_TYPE)
+    authority = request.url.hostname or "localhost"
+    base_url, self_url = str(request.base_url), str(request.url)
+
+    def compute() -> Body:
+        entries = service.change_feed(session, actor=actor, role=role)
+        title = " · ".join(
+            ["Posture: position changes"]
+            + ([actor] if actor else [])
+            + ([role.value.replace("_", " ")] if role else [])
+        )
+        key = "changes" + (f"/actor/{actor}" if actor else "")
+        key += f"/role/{role.value}" if role else ""
+        body = atom_feed(
+            entries,
+            authority=authority,
+            base_url=base_url,
+            self_url=self_url,
+            title=title,
+            feed_key=key,
+        )
+        return Body.of(body, ATOM_MEDIA_TYPE)
+
+    params = (actor, role, authority, base_url, self_url)
+    return cached_response(request, session, "feed", params, compute)

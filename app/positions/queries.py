@@ -1,17 +1,24 @@
-"""The as-of rule in SQL: one statement per question, the same on SQLite and PostgreSQL."""
+"""The as-of engine in SQL: one statement per question, the same on SQLite and PostgreSQL,
+whose cost follows the cells asked about (one index seek per cell and date)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
+    Integer,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     func,
     literal,
+    literal_column,
     or_,
     select,
     union_all,
@@ -21,6 +28,7 @@ from sqlalchemy.orm import Session, aliased
 from app.actors.models import Actor, Membership
 from app.claims.models import Claim
 from app.initiatives.models import Initiative
+from app.positions.models import CommitmentCell, DataVersion, StanceCell
 from app.sources.models import Source
 from app.vocabulary.models import BasisTerm, StatusTerm
 
@@ -36,117 +44,249 @@ class CellFilter:
     group_id: int | None = None
 
 
-def _dates_table(dates: Sequence[date]) -> Any:
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a statement's SQL: the values themselves are bound at execution, so
+    each shape is built and compiled once (building one costs more than running it on a
+    small database)."""
+
+    dates: int
+    known_as_of: bool
+    kinds: tuple[str, ...]
+    roles: bool
+    initiatives: bool
+    actors: bool
+    group: bool
+
+
+def _shape(
+    dates: Sequence[date], known_as_of: date | None, cells: CellFilter
+) -> tuple[_Shape, dict[str, Any]]:
+    """The statement shape of a question, and the values to bind."""
+    by_object = bool(cells.roles) or bool(cells.initiative_ids)
+    kinds = tuple(
+        kind
+        for kind, asked in (
+            ("commitment", bool(cells.roles) or not by_object),
+            ("stance", bool(cells.initiative_ids) or not by_object),
+        )
+        if asked and cells.kind in (None, kind)
+    )
+    params: dict[str, Any] = {f"as_of_{n}": d for n, d in enumerate(dates)}
+    if known_as_of is not None:
+        params["known_as_of"] = known_as_of
+    if cells.roles:
+        params["roles"] = list(cells.roles)
+    if cells.initiative_ids:
+        params["initiative_ids"] = list(cells.initiative_ids)
+    if cells.actor_ids:
+        params["actor_ids"] = list(cells.actor_ids)
+    if cells.group_id is not None:
+        params["group_id"] = cells.group_id
+    shape = _Shape(
+        dates=len(dates),
+        known_as_of=known_as_of is not None,
+        kinds=kinds,
+        roles=bool(cells.roles),
+        initiatives=bool(cells.initiative_ids),
+        actors=bool(cells.actor_ids),
+        group=cells.group_id is not None,
+    )
+    return shape, params
+
+
+def _dates_table(count: int) -> Any:
     # A derived table of the dates asked about; UNION ALL of one-row SELECTs works everywhere.
-    rows = [select(literal(d, Date).label("as_of")) for d in dates]
+    rows = [select(bindparam(f"as_of_{n}", type_=Date).label("as_of")) for n in range(count)]
     table = rows[0] if len(rows) == 1 else union_all(*rows)
     return table.subquery("as_of_dates")
 
 
-def ranked_claims(dates: Sequence[date], *, known_as_of: date | None, cells: CellFilter) -> Any:
-    """Every counting claim per as-of date, ranked within its cell by the codebook's rule.
+def counting(claim: Any, kind: str) -> ColumnElement[bool]:
+    """The claim is of this kind and counts in positions: accepted and not retracted
+    (codebook section 7).
 
-    A cell is (as_of, actor, object): the role for a commitment, the initiative for a
-    stance. Rank 1 is the latest stated_on, then statement over report over plan, then
-    the later publication (then the higher id, so ties never depend on the database).
-    `contested` holds when claims of the winner's day in that cell disagree and come from
-    more than one source: then some two of them disagree across sources.
+    The literals are written into the SQL, not bound, so that the database can prove the
+    partial indexes `ix_claims_counting_*` (which repeat this predicate) apply even to a
+    prepared statement's generic plan (psycopg prepares a statement run five times).
     """
-    as_of = _dates_table(dates)
-    value = func.coalesce(Claim.status, Claim.stance)
-    object_role = case((Claim.kind == "commitment", Claim.role), else_=None)
-    object_initiative = case((Claim.kind == "stance", Claim.initiative_id), else_=None)
-    cell = [as_of.c.as_of, Claim.actor_id, Claim.kind, object_role, object_initiative]
-    same_day = [*cell, Claim.stated_on]
-    stmt = (
+    return and_(
+        claim.review_state == literal_column("'accepted'"),
+        claim.retracted_at.is_(None),
+        claim.kind == literal_column(f"'{kind}'"),
+    )
+
+
+def _is_member(actor_id: Any, as_of: Any) -> ColumnElement[bool]:
+    return (
+        select(Membership.id)
+        .where(
+            Membership.group_id == bindparam("group_id"),
+            Membership.member_id == actor_id,
+            or_(Membership.from_on.is_(None), Membership.from_on <= as_of),
+            or_(Membership.until_on.is_(None), Membership.until_on >= as_of),
+        )
+        .exists()
+    )
+
+
+def _decided_branch(as_of: Any, kind: str, shape: _Shape) -> Select[Any]:
+    """The claims of the decisive day of every cell of one kind at every date, ranked.
+
+    Per cell and date, one index seek finds the latest day with a counting claim on or
+    before the date (with `known_as_of`, the seek walks back past claims from sources
+    published later); only that day's claims are then read and ranked by the tie-breaks.
+    """
+    cell: Any = CommitmentCell if kind == "commitment" else StanceCell
+    claim_object = "role" if kind == "commitment" else "initiative_id"
+    cell_object: Any = getattr(cell, claim_object)
+
+    latest = aliased(Claim, name="latest")
+    day = select(latest.stated_on).where(
+        latest.actor_id == cell.actor_id,
+        getattr(latest, claim_object) == cell_object,
+        counting(latest, kind),
+        latest.stated_on <= as_of.c.as_of,
+    )
+    if shape.known_as_of:
+        published = aliased(Source, name="latest_source")
+        day = day.join(published, published.id == latest.source_id).where(
+            published.published_on <= bindparam("known_as_of", type_=Date)
+        )
+    day_subquery = (
+        day.order_by(latest.stated_on.desc()).limit(1).correlate(cell, as_of).scalar_subquery()
+    )
+    days = (
         select(
             as_of.c.as_of,
-            Claim.id.label("claim_id"),
-            Claim.actor_id,
-            Claim.kind,
-            object_role.label("role"),
-            object_initiative.label("initiative_id"),
+            cell.actor_id,
+            cell_object.label("object"),
+            day_subquery.label("day"),
+        )
+        .select_from(cell)
+        .join(as_of, literal(True))
+    )
+    if kind == "commitment" and shape.roles:
+        days = days.where(CommitmentCell.role.in_(bindparam("roles", expanding=True)))
+    if kind == "stance" and shape.initiatives:
+        days = days.where(StanceCell.initiative_id.in_(bindparam("initiative_ids", expanding=True)))
+    if shape.actors:
+        days = days.where(cell.actor_id.in_(bindparam("actor_ids", expanding=True)))
+    if shape.group:
+        days = days.where(_is_member(cell.actor_id, as_of.c.as_of))
+    decisive = days.cte(f"{kind}_days").prefix_with("MATERIALIZED")
+
+    claim = aliased(Claim, name="same_day")
+    source = aliased(Source, name="same_day_source")
+    value = func.coalesce(claim.status, claim.stance)
+    cell_at_date = [decisive.c.as_of, decisive.c.actor_id, decisive.c.object]
+    ranked = (
+        select(
+            decisive.c.as_of,
+            claim.id.label("claim_id"),
+            claim.actor_id,
+            literal(kind, String).label("kind"),
+            (decisive.c.object if kind == "commitment" else literal(None, String)).label("role"),
+            (decisive.c.object if kind == "stance" else literal(None, Integer)).label(
+                "initiative_id"
+            ),
             value.label("value"),
+            claim.conditional,
             func.row_number()
             .over(
-                partition_by=cell,
-                order_by=[
-                    Claim.stated_on.desc(),
-                    BasisTerm.priority.asc(),
-                    Source.published_on.desc(),
-                    Claim.id.desc(),
-                ],
+                partition_by=cell_at_date,
+                order_by=[BasisTerm.priority.asc(), source.published_on.desc(), claim.id.desc()],
             )
             .label("rn"),
             (
                 (
-                    func.min(value).over(partition_by=same_day)
-                    != func.max(value).over(partition_by=same_day)
+                    func.min(value).over(partition_by=cell_at_date)
+                    != func.max(value).over(partition_by=cell_at_date)
                 )
                 & (
-                    func.min(Claim.source_id).over(partition_by=same_day)
-                    != func.max(Claim.source_id).over(partition_by=same_day)
+                    func.min(claim.source_id).over(partition_by=cell_at_date)
+                    != func.max(claim.source_id).over(partition_by=cell_at_date)
                 )
             ).label("contested"),
         )
-        .join(Source, Source.id == Claim.source_id)
-        .join(BasisTerm, BasisTerm.id == Claim.basis)
-        .join(as_of, Claim.stated_on <= as_of.c.as_of)
-        .where(Claim.review_state == "accepted", Claim.retracted_at.is_(None))
-    )
-    if known_as_of is not None:
-        stmt = stmt.where(Source.published_on <= known_as_of)
-    if cells.kind:
-        stmt = stmt.where(Claim.kind == cells.kind)
-    objects = []
-    if cells.roles:
-        objects.append(and_(Claim.kind == "commitment", Claim.role.in_(cells.roles)))
-    if cells.initiative_ids:
-        objects.append(and_(Claim.kind == "stance", Claim.initiative_id.in_(cells.initiative_ids)))
-    if objects:
-        stmt = stmt.where(or_(*objects))
-    if cells.actor_ids:
-        stmt = stmt.where(Claim.actor_id.in_(cells.actor_ids))
-    if cells.group_id is not None:
-        membership = (
-            select(Membership.id)
-            .where(
-                Membership.group_id == cells.group_id,
-                Membership.member_id == Claim.actor_id,
-                or_(Membership.from_on.is_(None), Membership.from_on <= as_of.c.as_of),
-                or_(Membership.until_on.is_(None), Membership.until_on >= as_of.c.as_of),
-            )
-            .exists()
+        .select_from(decisive)
+        .join(
+            claim,
+            and_(
+                claim.actor_id == decisive.c.actor_id,
+                getattr(claim, claim_object) == decisive.c.object,
+                claim.stated_on == decisive.c.day,
+                counting(claim, kind),
+            ),
         )
-        stmt = stmt.where(membership)
-    return stmt.subquery("ranked")
+        .join(source, source.id == claim.source_id)
+        .join(BasisTerm, BasisTerm.id == claim.basis)
+    )
+    if shape.known_as_of:
+        ranked = ranked.where(source.published_on <= bindparam("known_as_of", type_=Date))
+    return ranked
+
+
+def decided_claims(shape: _Shape) -> Any:
+    """The deciding claim of every cell at every date (codebook section 7), as a subquery
+    of the shape (values bound at execution; see `_shape`).
+
+    Rows: as_of, claim_id, actor_id, kind, role, initiative_id, value, conditional,
+    contested. A cell is (as_of, actor, object): the role for a commitment, the initiative
+    for a stance. The winner is the latest stated_on, then statement over report over
+    plan, then the later publication (then the higher id, so ties never depend on the
+    database). `contested` holds when claims of the winner's day in that cell disagree and
+    come from more than one source: then some two of them disagree across sources.
+    """
+    as_of = _dates_table(shape.dates)
+    branches = [_decided_branch(as_of, kind, shape) for kind in shape.kinds]
+    ranked = (branches[0] if len(branches) == 1 else union_all(*branches)).subquery("ranked")
+    return (
+        select(*(c for c in ranked.c if c.name != "rn")).where(ranked.c.rn == 1).subquery("decided")
+    )
+
+
+def decided_query(
+    dates: Sequence[date], *, known_as_of: date | None, cells: CellFilter
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement deciding every cell asked about, and its values (for EXPLAIN)."""
+    shape, params = _shape(dates, known_as_of, cells)
+    return select(decided_claims(shape)), params
 
 
 def position_cells(
     session: Session, dates: Sequence[date], *, known_as_of: date | None, cells: CellFilter
 ) -> Sequence[Any]:
     """The deciding claim of every cell at every date, with what a matrix shows of it."""
-    ranked = ranked_claims(dates, known_as_of=known_as_of, cells=cells)
+    shape, params = _shape(dates, known_as_of, cells)
+    if not shape.kinds:
+        return []
+    return session.execute(_position_cells_statement(shape), params).all()
+
+
+@lru_cache(maxsize=256)
+def _position_cells_statement(shape: _Shape) -> Select[Any]:
+    decided = decided_claims(shape)
     speaker = aliased(Actor)
     stmt: Select[Any] = (
         select(
-            ranked.c.as_of,
+            decided.c.as_of,
             Actor.code.label("actor"),
             Actor.name.label("actor_name"),
             Actor.kind.label("actor_kind"),
-            ranked.c.kind,
-            ranked.c.role,
+            decided.c.kind,
+            decided.c.role,
             Initiative.slug.label("initiative"),
             Initiative.name.label("initiative_name"),
             Claim.status,
             StatusTerm.rank.label("status_rank"),
             Claim.stance,
-            ranked.c.claim_id,
+            decided.c.claim_id,
             Claim.stated_on,
             Claim.conditional,
             Claim.certainty,
             Claim.basis,
-            ranked.c.contested,
+            decided.c.contested,
             speaker.code.label("speaker"),
             Claim.evidence_text.label("evidence"),
             Source.id.label("source_id"),
@@ -154,38 +294,121 @@ def position_cells(
             Source.outlet.label("source_outlet"),
             Source.published_on,
         )
-        .join(Claim, Claim.id == ranked.c.claim_id)
-        .join(Actor, Actor.id == ranked.c.actor_id)
+        .join(Claim, Claim.id == decided.c.claim_id)
+        .join(Actor, Actor.id == decided.c.actor_id)
         .join(Source, Source.id == Claim.source_id)
-        .outerjoin(Initiative, Initiative.id == ranked.c.initiative_id)
+        .outerjoin(Initiative, Initiative.id == decided.c.initiative_id)
         .outerjoin(StatusTerm, StatusTerm.id == Claim.status)
         .outerjoin(speaker, speaker.id == Claim.speaker_id)
-        .where(ranked.c.rn == 1)
-        .order_by(ranked.c.as_of, Actor.code, ranked.c.kind, ranked.c.role, Initiative.slug)
+        .order_by(decided.c.as_of, Actor.code, decided.c.kind, decided.c.role, Initiative.slug)
     )
-    return session.execute(stmt).all()
+    return stmt
+
+
+def decided_values(
+    session: Session, dates: Sequence[date], *, known_as_of: date | None, cells: CellFilter
+) -> Sequence[Any]:
+    """The deciding claim of every cell at every date, without what a matrix shows of it:
+    (as_of, claim_id, actor_id, actor, kind, role, initiative_id, initiative, value,
+    conditional, contested). What /changes diffs before it reads one page of details."""
+    shape, params = _shape(dates, known_as_of, cells)
+    if not shape.kinds:
+        return []
+    return session.execute(_decided_values_statement(shape), params).all()
+
+
+@lru_cache(maxsize=256)
+def _decided_values_statement(shape: _Shape) -> Select[Any]:
+    decided = decided_claims(shape)
+    return (
+        select(
+            decided.c.as_of,
+            decided.c.claim_id,
+            decided.c.actor_id,
+            Actor.code.label("actor"),
+            decided.c.kind,
+            decided.c.role,
+            decided.c.initiative_id,
+            Initiative.slug.label("initiative"),
+            decided.c.value,
+            decided.c.conditional,
+            decided.c.contested,
+        )
+        .join(Actor, Actor.id == decided.c.actor_id)
+        .outerjoin(Initiative, Initiative.id == decided.c.initiative_id)
+    )
+
+
+def cell_details(session: Session, claim_ids: Sequence[int]) -> dict[int, Any]:
+    """What a matrix cell shows of each claim, by claim id (contested is the engine's)."""
+    if not claim_ids:
+        return {}
+    speaker = aliased(Actor)
+    stmt = (
+        select(
+            Claim.id.label("claim_id"),
+            Actor.code.label("actor"),
+            Actor.name.label("actor_name"),
+            Actor.kind.label("actor_kind"),
+            Claim.kind,
+            Claim.role,
+            Initiative.slug.label("initiative"),
+            Initiative.name.label("initiative_name"),
+            Claim.status,
+            StatusTerm.rank.label("status_rank"),
+            Claim.stance,
+            Claim.stated_on,
+            Claim.conditional,
+            Claim.certainty,
+            Claim.basis,
+            speaker.code.label("speaker"),
+            Claim.evidence_text.label("evidence"),
+            Source.id.label("source_id"),
+            Source.title.label("source_title"),
+            Source.outlet.label("source_outlet"),
+            Source.published_on,
+        )
+        .join(Actor, Actor.id == Claim.actor_id)
+        .join(Source, Source.id == Claim.source_id)
+        # A commitment may name an initiative; its cell is the role's, all the same.
+        .outerjoin(Initiative, and_(Initiative.id == Claim.initiative_id, Claim.kind == "stance"))
+        .outerjoin(StatusTerm, StatusTerm.id == Claim.status)
+        .outerjoin(speaker, speaker.id == Claim.speaker_id)
+        .where(Claim.id.in_(sorted(set(claim_ids))))
+    )
+    return {row.claim_id: row for row in session.execute(stmt)}
 
 
 def position_counts(
     session: Session, dates: Sequence[date], *, known_as_of: date | None, cells: CellFilter
 ) -> Sequence[Any]:
     """How many cells hold each value at each date: (as_of, value, count)."""
-    ranked = ranked_claims(dates, known_as_of=known_as_of, cells=cells)
-    stmt = (
-        select(ranked.c.as_of, ranked.c.value, func.count().label("n"))
-        .where(ranked.c.rn == 1)
-        .group_by(ranked.c.as_of, ranked.c.value)
-        .order_by(ranked.c.as_of, ranked.c.value)
+    shape, params = _shape(dates, known_as_of, cells)
+    if not shape.kinds:
+        return []
+    return session.execute(_position_counts_statement(shape), params).all()
+
+
+@lru_cache(maxsize=256)
+def _position_counts_statement(shape: _Shape) -> Select[Any]:
+    decided = decided_claims(shape)
+    return (
+        select(decided.c.as_of, decided.c.value, func.count().label("n"))
+        .group_by(decided.c.as_of, decided.c.value)
+        .order_by(decided.c.as_of, decided.c.value)
     )
-    return session.execute(stmt).all()
 
 
-def actor_timeline(session: Session, actor_id: int) -> Sequence[Any]:
-    """Every claim of the actor in date order; `changed` marks claims that moved a cell.
+def actor_timeline(
+    session: Session, actor_id: int, *, limit: int, offset: int, newest_first: bool
+) -> tuple[Sequence[Any], int]:
+    """One page of the actor's claims in date order, and how many claims it has in all;
+    `changed` marks claims that moved a cell.
 
     Within a cell, counting claims are ordered so that the one the as-of rule would pick
     on a day comes last; a claim changed the position when its value differs from the
-    counting claim before it (or nothing came before).
+    counting claim before it (or nothing came before). The marks need the actor's whole
+    history (one index range); only the page's rows leave the database.
     """
     counts = and_(Claim.review_state == "accepted", Claim.retracted_at.is_(None))
     value = func.coalesce(Claim.status, Claim.stance)
@@ -200,19 +423,28 @@ def actor_timeline(session: Session, actor_id: int) -> Sequence[Any]:
     previous = func.lag(value).over(
         partition_by=[Claim.kind, object_role, object_initiative, counts], order_by=order
     )
-    stmt = (
+    marks = (
         select(
             Claim.id.label("claim_id"),
             counts.label("counts"),
             previous.label("previous_value"),
             value.label("value"),
+            func.row_number().over(order_by=order).label("position"),
         )
         .join(Source, Source.id == Claim.source_id)
         .join(BasisTerm, BasisTerm.id == Claim.basis)
         .where(Claim.actor_id == actor_id)
-        .order_by(*order)
+        .subquery("marks")
     )
-    return session.execute(stmt).all()
+    position = marks.c.position.desc() if newest_first else marks.c.position.asc()
+    stmt = (
+        select(marks.c.claim_id, marks.c.counts, marks.c.previous_value, marks.c.value)
+        .order_by(position)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = session.scalar(select(func.count()).where(Claim.actor_id == actor_id)) or 0
+    return session.execute(stmt).all(), total
 
 
 def claim_date_span(session: Session) -> tuple[date | None, date | None]:
@@ -231,53 +463,121 @@ def _maybe_date(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def changed_claims(session: Session, *, cells: CellFilter, limit: int) -> Sequence[Any]:
-    """Claims that moved a cell, or were retracted, across all actors; newest update first.
-
-    A counting claim moved its cell when its value differs from the counting claim before
-    it in the same (actor, object) cell, or nothing came before, ordered as in
-    `actor_timeline`. Rows: (claim_id, previous_value, retracted, updated_at). Only the
-    filter's actors and roles are read.
-    """
-    counts = and_(Claim.review_state == "accepted", Claim.retracted_at.is_(None))
-    value = func.coalesce(Claim.status, Claim.stance)
-    object_role = case((Claim.kind == "commitment", Claim.role), else_=None)
-    object_initiative = case((Claim.kind == "stance", Claim.initiative_id), else_=None)
-    order: list[Any] = [
-        Claim.stated_on.asc(),
-        BasisTerm.priority.desc(),
-        Source.published_on.asc(),
-        Claim.id.asc(),
-    ]
-    previous = func.lag(value).over(
-        partition_by=[Claim.actor_id, Claim.kind, object_role, object_initiative, counts],
-        order_by=order,
-    )
-    marked = (
-        select(
-            Claim.id.label("claim_id"),
-            case((counts, 1), else_=0).label("counts"),
-            previous.label("previous_value"),
-            value.label("value"),
-            case((Claim.retracted_at.is_(None), 0), else_=1).label("retracted"),
-            Claim.updated_at,
+def _previous_value(claim: Any, kind: str) -> Any:
+    """The value of the counting claim just before `claim` in its cell, in the order the
+    as-of rule picks on a day (stated_on, then basis, publication and id): a seek for the
+    cell's day before, then the few claims of that day and of the claim's own."""
+    object_column = "role" if kind == "commitment" else "initiative_id"
+    earlier = aliased(Claim, name="earlier")
+    previous_day = (
+        select(earlier.stated_on)
+        .where(
+            earlier.actor_id == claim.actor_id,
+            getattr(earlier, object_column) == getattr(claim, object_column),
+            counting(earlier, kind),
+            earlier.stated_on < claim.stated_on,
         )
-        .join(Source, Source.id == Claim.source_id)
-        .join(BasisTerm, BasisTerm.id == Claim.basis)
+        .order_by(earlier.stated_on.desc())
+        .limit(1)
+        .correlate(claim)
+        .scalar_subquery()
     )
+    other = aliased(Claim, name="other")
+    other_basis = aliased(BasisTerm, name="other_basis")
+    other_source = aliased(Source, name="other_source")
+    # Nested subqueries correlate only to the query just around them unless told.
+    own_basis = (
+        select(BasisTerm.priority)
+        .where(BasisTerm.id == claim.basis)
+        .correlate(claim)
+        .scalar_subquery()
+    )
+    own_published = (
+        select(Source.published_on)
+        .where(Source.id == claim.source_id)
+        .correlate(claim)
+        .scalar_subquery()
+    )
+    ranks_before = or_(
+        other.stated_on < claim.stated_on,
+        other_basis.priority > own_basis,
+        and_(
+            other_basis.priority == own_basis,
+            or_(
+                other_source.published_on < own_published,
+                and_(other_source.published_on == own_published, other.id < claim.id),
+            ),
+        ),
+    )
+    return (
+        select(func.coalesce(other.status, other.stance))
+        .join(other_basis, other_basis.id == other.basis)
+        .join(other_source, other_source.id == other.source_id)
+        .where(
+            other.actor_id == claim.actor_id,
+            getattr(other, object_column) == getattr(claim, object_column),
+            counting(other, kind),
+            other.id != claim.id,
+            other.stated_on <= claim.stated_on,
+            other.stated_on >= func.coalesce(previous_day, claim.stated_on),
+            ranks_before,
+        )
+        .order_by(
+            other.stated_on.desc(),
+            other_basis.priority.asc(),
+            other_source.published_on.desc(),
+            other.id.desc(),
+        )
+        .limit(1)
+        .correlate(claim)
+        .scalar_subquery()
+    )
+
+
+def recent_claim_events(
+    session: Session,
+    *,
+    cells: CellFilter,
+    before: tuple[Any, int] | None,
+    limit: int,
+) -> Sequence[Any]:
+    """The most recently updated claims that count or were retracted, newest first, each
+    with the value of the counting claim before it in its cell (None: it came first).
+
+    Rows: (claim_id, counts, retracted, value, previous_value, updated_at). `before`
+    (updated_at, id) continues after the last row of a previous call. The feed walks
+    these until it has enough claims that moved their cell; nothing reads a cell's whole
+    history.
+    """
+    claim = aliased(Claim, name="recent")
+    value = func.coalesce(claim.status, claim.stance)
+    counts = and_(claim.review_state == "accepted", claim.retracted_at.is_(None))
+    previous = case(
+        (claim.kind == "commitment", _previous_value(claim, "commitment")),
+        else_=_previous_value(claim, "stance"),
+    )
+    stmt = select(
+        claim.id.label("claim_id"),
+        case((counts, 1), else_=0).label("counts"),
+        case((claim.retracted_at.is_(None), 0), else_=1).label("retracted"),
+        value.label("value"),
+        case((counts, previous), else_=None).label("previous_value"),
+        claim.updated_at,
+    ).where(or_(counts, claim.retracted_at.is_not(None)))
     if cells.actor_ids:
-        marked = marked.where(Claim.actor_id.in_(cells.actor_ids))
+        stmt = stmt.where(claim.actor_id.in_(cells.actor_ids))
     if cells.roles:
-        marked = marked.where(Claim.kind == "commitment", Claim.role.in_(cells.roles))
-    sub = marked.subquery("marked")
-    moved = and_(
-        sub.c.counts == 1,
-        or_(sub.c.previous_value.is_(None), sub.c.previous_value != sub.c.value),
-    )
-    stmt = (
-        select(sub.c.claim_id, sub.c.previous_value, sub.c.retracted, sub.c.updated_at)
-        .where(or_(sub.c.retracted == 1, moved))
-        .order_by(sub.c.updated_at.desc(), sub.c.claim_id.desc())
-        .limit(limit)
-    )
+        stmt = stmt.where(claim.kind == "commitment", claim.role.in_(cells.roles))
+    if before is not None:
+        at, claim_id = before
+        stmt = stmt.where(
+            or_(claim.updated_at < at, and_(claim.updated_at == at, claim.id < claim_id))
+        )
+    stmt = stmt.order_by(claim.updated_at.desc(), claim.id.desc()).limit(limit)
     return session.execute(stmt).all()
+
+
+def data_version(session: Session) -> int:
+    """The number every write to what positions are computed from bumps (see models)."""
+    version = session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
+    return int(version or 0)

@@ -69,6 +69,13 @@ class PositionCounts(OutputModel):
     series: list[CountPoint]
 
 
+class TimelineOrder(StrEnum):
+    """Which end of an actor's history a timeline page starts from."""
+
+    ASC = "asc"
+    DESC = "desc"
+
+
 class TimelineEntry(ClaimRead):
     """A claim in an actor's history; `changed` marks a claim that moved its cell."""
 
@@ -77,10 +84,13 @@ class TimelineEntry(ClaimRead):
 
 
 class ActorTimeline(OutputModel):
-    """Every claim of an actor in date order."""
+    """An actor's claims in date order, a page at a time (`total` counts them all)."""
 
     actor: str
     actor_name: str
+    total: int
+    limit: int
+    offset: int
     claims: list[TimelineEntry]
 
 
@@ -107,12 +117,14 @@ class PositionChange(OutputModel):
 
 
 class PositionChanges(OutputModel):
-    """Every cell that changed between two dates."""
+    """The cells that changed between two dates, a page at a time (`total` counts them
+    all; `next_cursor`, when given, asks for the next page)."""
 
     from_on: date
     to_on: date
     known_as_of: date | None
     total: int
+    next_cursor: str | None = None
     changes: list[PositionChange]
 
 

@@ -1,6 +1,8 @@
 """Answers to "where does everyone stand as of D, and what changed since?"."""
 
+import base64
 import calendar
+import json
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -34,6 +36,9 @@ from app.vocab import ActorKind, ClaimKind, Role, Stance, Status
 
 MAX_SERIES_POINTS = 520
 FEED_SIZE = 50
+TIMELINE_PAGE_SIZE = 500
+FEED_BATCH = 100
+FEED_SCAN_MAX = 5000
 COMPARE_MIN, COMPARE_MAX = 2, 5
 
 
@@ -161,16 +166,20 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def actor_timeline(session: Session, code: str) -> ActorTimeline:
-    """Every claim of the actor in date order, marking those that changed a position."""
+def actor_timeline(
+    session: Session,
+    code: str,
+    *,
+    limit: int = TIMELINE_PAGE_SIZE,
+    offset: int = 0,
+    newest_first: bool = False,
+) -> ActorTimeline:
+    """A page of the actor's claims in date order, marking those that changed a position."""
     actor = require_actor(session, code)
-    marks = queries.actor_timeline(session, actor.id)
-    claims = {
-        c.id: c
-        for c in session.scalars(
-            claim_queries.claim_list(actor_ids=[actor.id], include_retracted=True)
-        ).unique()
-    }
+    marks, total = queries.actor_timeline(
+        session, actor.id, limit=limit, offset=offset, newest_first=newest_first
+    )
+    claims = claim_queries.claims_by_ids(session, [row.claim_id for row in marks])
     entries = []
     for row in marks:
         counts = bool(row.counts)
@@ -184,45 +193,99 @@ def actor_timeline(session: Session, code: str) -> ActorTimeline:
                 }
             )
         )
-    return ActorTimeline(actor=actor.code, actor_name=actor.name, claims=entries)
+    return ActorTimeline(
+        actor=actor.code,
+        actor_name=actor.name,
+        total=total,
+        limit=limit,
+        offset=offset,
+        claims=entries,
+    )
 
 
-def _cell_key(cell: PositionCell) -> tuple[str, str, str | None, str | None]:
-    return (cell.actor, cell.kind, cell.role, cell.initiative)
+CellKey = tuple[str, str, str, str]
+
+
+def _key(row: Any) -> CellKey:
+    # Actor code, kind, role, initiative slug: the order changes are listed in.
+    return (row.actor, row.kind, row.role or "", row.initiative or "")
+
+
+def encode_cursor(key: CellKey) -> str:
+    """An opaque cursor naming the last change of a page."""
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> CellKey:
+    """The key a cursor names; a cursor this server did not make is refused."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if isinstance(key, list) and len(key) == 4 and all(isinstance(k, str) for k in key):
+            return (key[0], key[1], key[2], key[3])
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise InvalidInput.field("cursor", "is not a cursor this server gave out (next_cursor)")
+
+
+def _details(details: dict[int, Any], light: Any) -> PositionCell:
+    data = dict(details[light.claim_id]._mapping)
+    data.pop("claim_id")
+    data["claim_id"] = light.claim_id
+    data["contested"] = bool(light.contested)
+    data["conditional"] = bool(data["conditional"])
+    return PositionCell.model_validate(data)
 
 
 def position_changes(
-    session: Session, start: date, end: date, *, known_as_of: date | None, cells: CellFilter
+    session: Session,
+    start: date,
+    end: date,
+    *,
+    known_as_of: date | None,
+    cells: CellFilter,
+    limit: int | None = None,
+    cursor: str | None = None,
 ) -> PositionChanges:
-    """The cells whose position (value or conditionality) differs between two dates."""
+    """The cells whose position (value or conditionality) differs between two dates,
+    ordered by actor and object; `limit` and `cursor` page them.
+
+    The two matrices are computed without their details and diffed; only the page's
+    cells are then read in full.
+    """
     if end < start:
         raise InvalidInput.field("to", "is before from")
-    rows = queries.position_cells(session, [start, end], known_as_of=known_as_of, cells=cells)
-    before: dict[tuple[str, str, str | None, str | None], PositionCell] = {}
-    after: dict[tuple[str, str, str | None, str | None], PositionCell] = {}
+    after_key = decode_cursor(cursor) if cursor else None
+    rows = queries.decided_values(
+        session, sorted({start, end}), known_as_of=known_as_of, cells=cells
+    )
+    before: dict[CellKey, Any] = {}
+    after: dict[CellKey, Any] = {}
     for row in rows:
-        cell = _cell(row)
-        target = before if _as_date(row.as_of) == start else after
-        target[_cell_key(cell)] = cell
-    if start == end:
-        after = before
-    changes: list[PositionChange] = []
-    for key in sorted(set(before) | set(after), key=lambda k: tuple(x or "" for x in k)):
+        day = _as_date(row.as_of)
+        if day == start:
+            before[_key(row)] = row
+        if day == end:
+            after[_key(row)] = row
+    changed: list[CellKey] = []
+    for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
-        if (
-            old
-            and new
-            and (old.status, old.stance, old.conditional)
-            == (new.status, new.stance, new.conditional)
-        ):
+        if old and new and (old.value, bool(old.conditional)) == (new.value, bool(new.conditional)):
             continue
-        kind = (
-            ChangeKind.NEW
-            if old is None
-            else ChangeKind.ENDED
-            if new is None
-            else ChangeKind.CHANGED
-        )
+        changed.append(key)
+    page = [k for k in changed if after_key is None or k > after_key]
+    next_cursor = None
+    if limit is not None and len(page) > limit:
+        page = page[:limit]
+        next_cursor = encode_cursor(page[-1])
+    details = queries.cell_details(
+        session, [r.claim_id for k in page for r in (before.get(k), after.get(k)) if r]
+    )
+    changes: list[PositionChange] = []
+    for key in page:
+        old_row, new_row = before.get(key), after.get(key)
+        old = _details(details, old_row) if old_row else None
+        new = _details(details, new_row) if new_row else None
         ref = new or old
         assert ref is not None
         changes.append(
@@ -233,13 +296,22 @@ def position_changes(
                 role=ref.role,
                 initiative=ref.initiative,
                 initiative_name=ref.initiative_name,
-                change=kind,
+                change=ChangeKind.NEW
+                if old is None
+                else ChangeKind.ENDED
+                if new is None
+                else ChangeKind.CHANGED,
                 before=old,
                 after=new,
             )
         )
     return PositionChanges(
-        from_on=start, to_on=end, known_as_of=known_as_of, total=len(changes), changes=changes
+        from_on=start,
+        to_on=end,
+        known_as_of=known_as_of,
+        total=len(changed),
+        next_cursor=next_cursor,
+        changes=changes,
     )
 
 
@@ -262,17 +334,35 @@ def change_feed(
     session: Session, *, actor: str | None, role: Role | None, limit: int = FEED_SIZE
 ) -> list[FeedEntry]:
     """The latest claims that changed a position (as a timeline's `changed` mark computes)
-    or were retracted, across all actors, newest update first."""
+    or were retracted, across all actors, newest update first.
+
+    Walks the claims by their last update, a batch at a time, checking each against the
+    counting claim before it in its cell, until `limit` entries are found (or
+    FEED_SCAN_MAX claims were looked at: a feed of recent changes, not an archive).
+    """
     cells = cell_filter(session, actors=[actor] if actor else [], roles=[role] if role else [])
-    rows = queries.changed_claims(session, cells=cells, limit=limit)
-    claims = claim_queries.claims_by_ids(session, [row.claim_id for row in rows])
+    found: list[Any] = []
+    before: tuple[Any, int] | None = None
+    scanned = 0
+    while len(found) < limit and scanned < FEED_SCAN_MAX:
+        rows = queries.recent_claim_events(session, cells=cells, before=before, limit=FEED_BATCH)
+        for row in rows:
+            moved = row.counts and (row.previous_value is None or row.previous_value != row.value)
+            if row.retracted or moved:
+                found.append(row)
+        scanned += len(rows)
+        if len(rows) < FEED_BATCH:
+            break
+        before = (rows[-1].updated_at, rows[-1].claim_id)
+    found = found[:limit]
+    claims = claim_queries.claims_by_ids(session, [row.claim_id for row in found])
     return [
         FeedEntry(
             claim=claim_read(claims[row.claim_id]),
-            previous=row.previous_value,
+            previous=None if row.retracted else row.previous_value,
             retracted=bool(row.retracted),
         )
-        for row in rows
+        for row in found
     ]
 
 

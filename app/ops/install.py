@@ -1,0 +1,19 @@
+"""Wire the operations endpoints and the access log into the app."""
+
+from fastapi import FastAPI
+
+from app.config import Settings
+from app.ops import health, metrics
+from app.ops.access_log import AccessLogMiddleware
+
+
+def install_ops(app: FastAPI, settings: Settings) -> None:
+    """/healthz, /readyz, /metrics (unless POSTURE_METRICS is off), and the access log.
+
+    Call it after every other middleware is added: the access log must be outermost, to
+    time and log every answer, the other middleware's included.
+    """
+    app.include_router(health.router)
+    if settings.metrics:
+        app.include_router(metrics.router)
+    app.add_middleware(AccessLogMiddleware, observe=settings.metrics)
