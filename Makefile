@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export POSTURE_SEED_TEXT_DIR ?= $(abspath ../shared/seeds)
 
-.PHONY: run test install lint typecheck pytest bench bench-extract eval screenshots clean
+.PHONY: run test install lint typecheck pytest bench bench-overview bench-extract eval screenshots clean
 
 $(BIN)/posture: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,13 @@ typecheck:
 pytest:
 	$(BIN)/pytest
 
-## Overview size and time to usable in headless Chromium (200 actors x 13 roles).
+## The positions questions on 1,000,000 claims, SQLite and PostgreSQL, against a raw floor
+## (docs/benchmarks.md). Options through ARGS, e.g. make bench ARGS=--quick (100,000 claims).
 bench: install
+	$(BIN)/python bench/positions.py $(ARGS)
+
+## Overview size and time to usable in headless Chromium (200 actors x 13 roles).
+bench-overview: install
 	$(BIN)/python bench/overview.py
 
 ## Score the claim extractor on the seed article and ../shared/eval/dev (P, R, F1, agreement).

@@ -23,6 +23,7 @@ from app.ops.install import install_ops
 from app.positions.api import router as positions_router
 from app.positions.cache import AnswerCache
 from app.positions.pages import router as positions_pages
+from app.positions.responses import CachedAnswers
 from app.review.api import router as review_router
 from app.review.pages import router as review_pages
 from app.search.pages import router as search_pages
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Signing in must stay possible when reading requires it.
     app.include_router(accounts_pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # A repeated position question is answered from the cache before routing.
+    app.add_middleware(CachedAnswers, fastapi_app=app)
     # Level 6: most of level 9's ratio on JSON and HTML in a fraction of its time.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     install_security(app, body_size_max=settings.body_size_max, cors_origins=settings.cors_origins)

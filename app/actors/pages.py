@@ -19,7 +19,8 @@ from app.errors import AppError, FieldError, InvalidInput
 from app.forms import RecordForm, render_form, save_edit_form, save_new_form
 from app.listing import LimitParam, OffsetParam, check_limit, paginate
 from app.positions import service as positions
-from app.positions.schemas import PositionCell, TimelineEntry
+from app.positions.responses import cached_value
+from app.positions.schemas import ActorTimeline, PositionCell, PositionMatrix, TimelineEntry
 from app.vocab import ActorKind, AliasKind, ClaimKind, Role
 from app.web import FormFields, form_values, parse_form, render
 
@@ -108,12 +109,17 @@ def actor_page(code: str, request: Request, session: SessionDep) -> HTMLResponse
         _, last = positions.date_span(session)
         day = last or date.today()
         cells = positions.cell_filter(session, actors=[actor.code])
-        matrix = positions.positions_as_of(session, day, known_as_of=None, cells=cells)
-        # The latest claims; the API's timeline pages through the rest.
-        timeline = positions.actor_timeline(
-            session, actor.code, limit=HISTORY_SIZE, newest_first=True
-        )
-        timeline.claims.reverse()
+
+        def compute() -> tuple[PositionMatrix, ActorTimeline]:
+            matrix = positions.positions_as_of(session, day, known_as_of=None, cells=cells)
+            # The latest claims, oldest first; the API's timeline pages through the rest.
+            timeline = positions.actor_timeline(
+                session, actor.code, limit=HISTORY_SIZE, newest_first=True
+            )
+            timeline.claims.reverse()
+            return matrix, timeline
+
+        matrix, timeline = cached_value(request, session, "actor", (actor.code, day), compute)
         context.update(
             as_of=day,
             commitments=sorted(

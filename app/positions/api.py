@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
+from pydantic_core import to_json
 
 from app.config import SettingsDep
 from app.db import SessionDep
@@ -99,20 +100,20 @@ def positions(
         cells = service.cell_filter(
             session, kind=kind, roles=roles, initiatives=initiatives, actors=actors, group=group
         )
-        matrix = service.positions_as_of(session, day, known_as_of=known_as_of, cells=cells)
+        matrix = service.position_matrix(session, day, known_as_of=known_as_of, cells=cells)
         if not as_csv:
-            return _json(matrix)
+            return Body.of(to_json(matrix), "application/json")
         rows = (
-            [matrix.as_of, matrix.known_as_of, *(getattr(c, k) for k in CSV_COLUMNS[2:])]
-            for c in matrix.cells
+            [matrix["as_of"], matrix["known_as_of"], *(c[k] for k in CSV_COLUMNS[2:])]
+            for c in matrix["cells"]
         )
         return Body.of("".join(csv_lines(CSV_COLUMNS, rows)).encode(), CSV_MEDIA_TYPE)
 
     params = (day, known_as_of, kind, tuple(roles), tuple(initiatives), tuple(actors), group)
-    response = cached_response(request, session, "positions", (*params, as_csv), compute)
-    if as_csv:
-        response.headers["Content-Disposition"] = f'attachment; filename="positions-{day}.csv"'
-    return response
+    download = {"Content-Disposition": f'attachment; filename="positions-{day}.csv"'}
+    return cached_response(
+        request, session, "positions", (*params, as_csv), compute, download if as_csv else None
+    )
 
 
 @router.get(

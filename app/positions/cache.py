@@ -54,6 +54,9 @@ class Body:
 def _size_of(value: Any) -> int:
     if isinstance(value, Body):
         return value.size
+    body = getattr(value, "body", None)
+    if isinstance(body, Body):
+        return body.size
     # A computed object (a matrix for a page): counted by its cells, about 1 KiB each.
     cells = getattr(value, "cells", None) or getattr(value, "changes", None) or ()
     return 1024 * (1 + len(cells))
@@ -80,6 +83,15 @@ class AnswerCache:
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
+            return found[0]
+
+    def peek(self, key: Hashable) -> Any | None:
+        """The cached answer or None, without counting a hit or a miss."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
             return found[0]
 
     def put(self, key: Hashable, value: Any) -> None:

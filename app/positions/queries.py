@@ -23,6 +23,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, aliased
 
 from app.actors.models import Actor, Membership
@@ -108,13 +109,15 @@ def counting(claim: Any, kind: str) -> ColumnElement[bool]:
 
     The literals are written into the SQL, not bound, so that the database can prove the
     partial indexes `ix_claims_counting_*` (which repeat this predicate) apply even to a
-    prepared statement's generic plan (psycopg prepares a statement run five times).
+    prepared statement's generic plan (psycopg prepares a statement run five times). A
+    claim with a role is a commitment (the `kind_shape` check), so the commitment index
+    needs no kind, and a seek that named one would have to read each row to check it.
     """
-    return and_(
-        claim.review_state == literal_column("'accepted'"),
-        claim.retracted_at.is_(None),
-        claim.kind == literal_column(f"'{kind}'"),
-    )
+    terms = [claim.review_state == literal_column("'accepted'"), claim.retracted_at.is_(None)]
+    if kind == "stance":
+        # A commitment may name an initiative: only the kind tells a stance.
+        terms.append(claim.kind == literal_column("'stance'"))
+    return and_(*terms)
 
 
 def _is_member(actor_id: Any, as_of: Any) -> ColumnElement[bool]:
@@ -130,8 +133,10 @@ def _is_member(actor_id: Any, as_of: Any) -> ColumnElement[bool]:
     )
 
 
-def _decided_branch(as_of: Any, kind: str, shape: _Shape) -> Select[Any]:
-    """The claims of the decisive day of every cell of one kind at every date, ranked.
+def _decided_branch(as_of: Any, kind: str, shape: _Shape, detailed: bool) -> Select[Any]:
+    """The claims of the decisive day of every cell of one kind at every date, ranked
+    (`detailed`: with what a matrix shows of the claim and its source, read from the rows
+    the ranking already holds instead of fetched again).
 
     Per cell and date, one index seek finds the latest day with a counting claim on or
     before the date (with `known_as_of`, the seek walks back past claims from sources
@@ -208,6 +213,23 @@ def _decided_branch(as_of: Any, kind: str, shape: _Shape) -> Select[Any]:
                     != func.max(claim.source_id).over(partition_by=cell_at_date)
                 )
             ).label("contested"),
+            *(
+                [
+                    claim.status,
+                    claim.stance,
+                    claim.stated_on,
+                    claim.certainty,
+                    claim.basis,
+                    claim.speaker_id,
+                    claim.evidence_text.label("evidence"),
+                    source.id.label("source_id"),
+                    source.title.label("source_title"),
+                    source.outlet.label("source_outlet"),
+                    source.published_on,
+                ]
+                if detailed
+                else []
+            ),
         )
         .select_from(decisive)
         .join(
@@ -227,7 +249,7 @@ def _decided_branch(as_of: Any, kind: str, shape: _Shape) -> Select[Any]:
     return ranked
 
 
-def decided_claims(shape: _Shape) -> Any:
+def decided_claims(shape: _Shape, *, detailed: bool = False) -> Any:
     """The deciding claim of every cell at every date (codebook section 7), as a subquery
     of the shape (values bound at execution; see `_shape`).
 
@@ -239,7 +261,7 @@ def decided_claims(shape: _Shape) -> Any:
     come from more than one source: then some two of them disagree across sources.
     """
     as_of = _dates_table(shape.dates)
-    branches = [_decided_branch(as_of, kind, shape) for kind in shape.kinds]
+    branches = [_decided_branch(as_of, kind, shape, detailed) for kind in shape.kinds]
     ranked = (branches[0] if len(branches) == 1 else union_all(*branches)).subquery("ranked")
     return (
         select(*(c for c in ranked.c if c.name != "rn")).where(ranked.c.rn == 1).subquery("decided")
@@ -257,18 +279,20 @@ def decided_query(
 def position_cells(
     session: Session, dates: Sequence[date], *, known_as_of: date | None, cells: CellFilter
 ) -> Sequence[Any]:
-    """The deciding claim of every cell at every date, with what a matrix shows of it."""
+    """The deciding claim of every cell at every date, with what a matrix shows of it:
+    as_of first, then PositionCell's fields in its order."""
     shape, params = _shape(dates, known_as_of, cells)
     if not shape.kinds:
         return []
-    return session.execute(_position_cells_statement(shape), params).all()
+    # Core, not ORM, execution: the rows are plain tuples either way, read a third faster.
+    return session.connection().execute(_position_cells_statement(shape), params).all()
 
 
 @lru_cache(maxsize=256)
 def _position_cells_statement(shape: _Shape) -> Select[Any]:
-    decided = decided_claims(shape)
+    decided = decided_claims(shape, detailed=True)
     speaker = aliased(Actor)
-    stmt: Select[Any] = (
+    return (
         select(
             decided.c.as_of,
             Actor.code.label("actor"),
@@ -278,31 +302,28 @@ def _position_cells_statement(shape: _Shape) -> Select[Any]:
             decided.c.role,
             Initiative.slug.label("initiative"),
             Initiative.name.label("initiative_name"),
-            Claim.status,
+            decided.c.status,
             StatusTerm.rank.label("status_rank"),
-            Claim.stance,
+            decided.c.stance,
             decided.c.claim_id,
-            Claim.stated_on,
-            Claim.conditional,
-            Claim.certainty,
-            Claim.basis,
+            decided.c.stated_on,
+            decided.c.conditional,
+            decided.c.certainty,
+            decided.c.basis,
             decided.c.contested,
             speaker.code.label("speaker"),
-            Claim.evidence_text.label("evidence"),
-            Source.id.label("source_id"),
-            Source.title.label("source_title"),
-            Source.outlet.label("source_outlet"),
-            Source.published_on,
+            decided.c.evidence,
+            decided.c.source_id,
+            decided.c.source_title,
+            decided.c.source_outlet,
+            decided.c.published_on,
         )
-        .join(Claim, Claim.id == decided.c.claim_id)
         .join(Actor, Actor.id == decided.c.actor_id)
-        .join(Source, Source.id == Claim.source_id)
         .outerjoin(Initiative, Initiative.id == decided.c.initiative_id)
-        .outerjoin(StatusTerm, StatusTerm.id == Claim.status)
-        .outerjoin(speaker, speaker.id == Claim.speaker_id)
+        .outerjoin(StatusTerm, StatusTerm.id == decided.c.status)
+        .outerjoin(speaker, speaker.id == decided.c.speaker_id)
         .order_by(decided.c.as_of, Actor.code, decided.c.kind, decided.c.role, Initiative.slug)
     )
-    return stmt
 
 
 def decided_values(
@@ -314,7 +335,7 @@ def decided_values(
     shape, params = _shape(dates, known_as_of, cells)
     if not shape.kinds:
         return []
-    return session.execute(_decided_values_statement(shape), params).all()
+    return session.connection().execute(_decided_values_statement(shape), params).all()
 
 
 @lru_cache(maxsize=256)
@@ -386,7 +407,7 @@ def position_counts(
     shape, params = _shape(dates, known_as_of, cells)
     if not shape.kinds:
         return []
-    return session.execute(_position_counts_statement(shape), params).all()
+    return session.connection().execute(_position_counts_statement(shape), params).all()
 
 
 @lru_cache(maxsize=256)
@@ -575,6 +596,14 @@ def recent_claim_events(
         )
     stmt = stmt.order_by(claim.updated_at.desc(), claim.id.desc()).limit(limit)
     return session.execute(stmt).all()
+
+
+def data_version_of(engine: Engine) -> int:
+    """The data version read on a connection of its own (the cache's fast path, which
+    has no session)."""
+    with engine.connect() as conn:
+        version = conn.scalar(select(DataVersion.version).where(DataVersion.id == 1))
+    return int(version or 0)
 
 
 def data_version(session: Session) -> int:

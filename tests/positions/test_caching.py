@@ -7,6 +7,8 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.positions import service
+from app.positions.schemas import PositionMatrix
 from tests.api_assertions import assert_problem
 from tests.factories import make_actor, make_claim, make_source
 
@@ -149,3 +151,22 @@ def test_the_actor_timeline_pages_from_either_end(client: TestClient, session: S
     # The marks are the whole history's, not the page's: this claim follows another.
     assert (latest["stated_on"], latest["changed"]) == ("2025-08-13", True)
     assert latest["previous"] == "willing"
+
+
+def test_the_matrix_json_is_exactly_the_documented_schema(
+    client: TestClient, session: Session
+) -> None:
+    make_claim(
+        session,
+        status="willing",
+        conditional=True,
+        conditions=[{"type": "ceasefire", "text": "after a ceasefire"}],
+    )
+    make_claim(session, actor="FR", role="air_cover", status="pledged")
+    body = client.get(POSITIONS, params={"as_of": "2025-09-01"}).json()
+    day = date(2025, 9, 1)
+    expected = service.positions_as_of(
+        session, day, known_as_of=None, cells=service.cell_filter(session)
+    )
+    assert body == expected.model_dump(mode="json")
+    assert PositionMatrix.model_validate(body).total == 2
