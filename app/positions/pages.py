@@ -16,12 +16,14 @@ from app.positions import service
 from app.positions.cache import Body
 from app.positions.chart import stacked_steps
 from app.positions.feed import ATOM_MEDIA_TYPE, atom_feed
+from app.positions.queries import CellFilter
 from app.positions.responses import cached_response, cached_value
 from app.positions.schemas import (
     PositionCell,
     PositionChange,
     PositionChanges,
     PositionCounts,
+    PositionMatrix,
     Step,
 )
 from app.positions.shapes import EUROPE_VIEWBOX, VIEWBOX, country_shapes
@@ -105,6 +107,19 @@ def matrix_view(
     return {"columns": columns, "rows": out}
 
 
+def cached_matrix(
+    request: Request, session: Session, day: date, cells: CellFilter
+) -> PositionMatrix:
+    """The matrix as of a day (as everything is known now), cached by the data version."""
+    return cached_value(
+        request,
+        session,
+        "matrix",
+        (day, cells),
+        lambda: service.positions_as_of(session, day, known_as_of=None, cells=cells),
+    )
+
+
 @router.get("/", response_class=HTMLResponse)
 def overview(
     request: Request,
@@ -126,13 +141,7 @@ def overview(
     cells = service.cell_filter(
         session, kind=kind, roles=roles if view == "roles" else [], group=group or None
     )
-    matrix = cached_value(
-        request,
-        session,
-        "overview",
-        (day, cells),
-        lambda: service.positions_as_of(session, day, known_as_of=None, cells=cells),
-    )
+    matrix = cached_matrix(request, session, day, cells)
     context = {
         "title": f"Positions as of {day}",
         "as_of": day,
@@ -170,13 +179,7 @@ def map_page(
         role = role or Role.GROUND_FORCES
         cells = service.cell_filter(session, kind=ClaimKind.COMMITMENT, roles=[role])
         values = [s.value for s in Status]
-    matrix = cached_value(
-        request,
-        session,
-        "map",
-        (day, cells),
-        lambda: service.positions_as_of(session, day, known_as_of=None, cells=cells),
-    )
+    matrix = cached_matrix(request, session, day, cells)
     by_state = {c.actor: c for c in matrix.cells if c.actor_kind == "state"}
     context = {
         "title": f"Map as of {day}",
