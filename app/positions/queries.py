@@ -134,17 +134,21 @@ def _is_member(actor_id: Any, as_of: Any) -> ColumnElement[bool]:
 
 
 def _decided_branch(as_of: Any, kind: str, shape: _Shape, detailed: bool) -> Select[Any]:
-    """The claims of the decisive day of every cell of one kind at every date, ranked
-    (`detailed`: with what a matrix shows of the claim and its source, read from the rows
-    the ranking already holds instead of fetched again).
+    """The deciding claim of every cell of one kind at every date (`detailed`: with what
+    a matrix shows of the claim and its source).
 
-    Per cell and date, one index seek finds the latest day with a counting claim on or
+    Per cell and date: one index seek finds the latest day with a counting claim on or
     before the date (with `known_as_of`, the seek walks back past claims from sources
-    published later); only that day's claims are then read and ranked by the tie-breaks.
+    published later); two more on the same index read only that day's claims, one for
+    the tie-break winner and one for whether they disagree across sources. Each is a
+    correlated subquery of the cell, so the plan starts from the cells whatever the
+    database's statistics say: without them, SQLite would rather start from every
+    accepted claim.
     """
     cell: Any = CommitmentCell if kind == "commitment" else StanceCell
     claim_object = "role" if kind == "commitment" else "initiative_id"
     cell_object: Any = getattr(cell, claim_object)
+    known_as_of = bindparam("known_as_of", type_=Date)
 
     latest = aliased(Claim, name="latest")
     day = select(latest.stated_on).where(
@@ -156,7 +160,7 @@ def _decided_branch(as_of: Any, kind: str, shape: _Shape, detailed: bool) -> Sel
     if shape.known_as_of:
         published = aliased(Source, name="latest_source")
         day = day.join(published, published.id == latest.source_id).where(
-            published.published_on <= bindparam("known_as_of", type_=Date)
+            published.published_on <= known_as_of
         )
     day_subquery = (
         day.order_by(latest.stated_on.desc()).limit(1).correlate(cell, as_of).scalar_subquery()
@@ -181,72 +185,92 @@ def _decided_branch(as_of: Any, kind: str, shape: _Shape, detailed: bool) -> Sel
         days = days.where(_is_member(cell.actor_id, as_of.c.as_of))
     decisive = days.cte(f"{kind}_days").prefix_with("MATERIALIZED")
 
-    claim = aliased(Claim, name="same_day")
-    source = aliased(Source, name="same_day_source")
-    value = func.coalesce(claim.status, claim.stance)
-    cell_at_date = [decisive.c.as_of, decisive.c.actor_id, decisive.c.object]
-    ranked = (
-        select(
-            decisive.c.as_of,
-            claim.id.label("claim_id"),
-            claim.actor_id,
-            literal(kind, String).label("kind"),
-            (decisive.c.object if kind == "commitment" else literal(None, String)).label("role"),
-            (decisive.c.object if kind == "stance" else literal(None, Integer)).label(
-                "initiative_id"
-            ),
-            value.label("value"),
-            claim.conditional,
-            func.row_number()
-            .over(
-                partition_by=cell_at_date,
-                order_by=[BasisTerm.priority.asc(), source.published_on.desc(), claim.id.desc()],
-            )
-            .label("rn"),
-            (
-                (
-                    func.min(value).over(partition_by=cell_at_date)
-                    != func.max(value).over(partition_by=cell_at_date)
-                )
-                & (
-                    func.min(claim.source_id).over(partition_by=cell_at_date)
-                    != func.max(claim.source_id).over(partition_by=cell_at_date)
-                )
-            ).label("contested"),
-            *(
-                [
-                    claim.status,
-                    claim.stance,
-                    claim.stated_on,
-                    claim.certainty,
-                    claim.basis,
-                    claim.speaker_id,
-                    claim.evidence_text.label("evidence"),
-                    source.id.label("source_id"),
-                    source.title.label("source_title"),
-                    source.outlet.label("source_outlet"),
-                    source.published_on,
-                ]
-                if detailed
-                else []
-            ),
-        )
-        .select_from(decisive)
-        .join(
-            claim,
-            and_(
+    def that_day(name: str, with_source: bool) -> tuple[Any, Any, Select[Any]]:
+        # The counting claims of the cell's decisive day (with their sources when the
+        # caller or known_as_of needs them).
+        claim = aliased(Claim, name=name)
+        source = aliased(Source, name=f"{name}_source")
+        stmt = (
+            select()
+            .select_from(claim)
+            .where(
                 claim.actor_id == decisive.c.actor_id,
                 getattr(claim, claim_object) == decisive.c.object,
                 claim.stated_on == decisive.c.day,
                 counting(claim, kind),
-            ),
+            )
         )
-        .join(source, source.id == claim.source_id)
-        .join(BasisTerm, BasisTerm.id == claim.basis)
+        if with_source or shape.known_as_of:
+            stmt = stmt.join(source, source.id == claim.source_id)
+        if shape.known_as_of:
+            stmt = stmt.where(source.published_on <= known_as_of)
+        return claim, source, stmt
+
+    ranked, ranked_source, same_day = that_day("same_day", with_source=True)
+    winner = (
+        same_day.add_columns(ranked.id)
+        .join(BasisTerm, BasisTerm.id == ranked.basis)
+        .order_by(BasisTerm.priority.asc(), ranked_source.published_on.desc(), ranked.id.desc())
+        .limit(1)
+        .correlate(decisive)
+        .scalar_subquery()
     )
-    if shape.known_as_of:
-        ranked = ranked.where(source.published_on <= bindparam("known_as_of", type_=Date))
-    return ranked
+    rival, _, rivals = that_day("rival", with_source=False)
+    rival_value = func.coalesce(rival.status, rival.stance)
+    contested = (
+        rivals.add_columns(
+            (func.min(rival_value) != func.max(rival_value))
+            & (func.min(rival.source_id) != func.max(rival.source_id))
+        )
+        .correlate(decisive)
+        .scalar_subquery()
+    )
+    winners = (
+        select(
+            decisive.c.as_of,
+            decisive.c.actor_id,
+            decisive.c.object,
+            winner.label("claim_id"),
+            contested.label("contested"),
+        )
+        .where(decisive.c.day.is_not(None))
+        .subquery(f"{kind}_winners")
+    )
+
+    claim = aliased(Claim, name="decided_claim")
+    source = aliased(Source, name="decided_source")
+    stmt = (
+        select(
+            winners.c.as_of,
+            claim.id.label("claim_id"),
+            claim.actor_id,
+            literal(kind, String).label("kind"),
+            (winners.c.object if kind == "commitment" else literal(None, String)).label("role"),
+            (winners.c.object if kind == "stance" else literal(None, Integer)).label(
+                "initiative_id"
+            ),
+            func.coalesce(claim.status, claim.stance).label("value"),
+            claim.conditional,
+            winners.c.contested,
+        )
+        .select_from(winners)
+        .join(claim, claim.id == winners.c.claim_id)
+    )
+    if detailed:
+        stmt = stmt.join(source, source.id == claim.source_id).add_columns(
+            claim.status,
+            claim.stance,
+            claim.stated_on,
+            claim.certainty,
+            claim.basis,
+            claim.speaker_id,
+            claim.evidence_text.label("evidence"),
+            source.id.label("source_id"),
+            source.title.label("source_title"),
+            source.outlet.label("source_outlet"),
+            source.published_on,
+        )
+    return stmt
 
 
 def decided_claims(shape: _Shape, *, detailed: bool = False) -> Any:
@@ -262,10 +286,7 @@ def decided_claims(shape: _Shape, *, detailed: bool = False) -> Any:
     """
     as_of = _dates_table(shape.dates)
     branches = [_decided_branch(as_of, kind, shape, detailed) for kind in shape.kinds]
-    ranked = (branches[0] if len(branches) == 1 else union_all(*branches)).subquery("ranked")
-    return (
-        select(*(c for c in ranked.c if c.name != "rn")).where(ranked.c.rn == 1).subquery("decided")
-    )
+    return (branches[0] if len(branches) == 1 else union_all(*branches)).subquery("decided")
 
 
 def decided_query(
