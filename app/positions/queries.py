@@ -591,6 +591,21 @@ def recent_claim_events(
     these until it has enough claims that moved their cell; nothing reads a cell's whole
     history.
     """
+    params: dict[str, Any] = {"limit": limit}
+    if cells.actor_ids:
+        params["actor_ids"] = list(cells.actor_ids)
+    if cells.roles:
+        params["roles"] = list(cells.roles)
+    if before is not None:
+        params["before_at"], params["before_id"] = before
+    statement = _recent_claims_statement(
+        bool(cells.actor_ids), bool(cells.roles), before is not None
+    )
+    return session.execute(statement, params).all()
+
+
+@lru_cache(maxsize=16)
+def _recent_claims_statement(actors: bool, roles: bool, before: bool) -> Select[Any]:
     claim = aliased(Claim, name="recent")
     value = func.coalesce(claim.status, claim.stance)
     counts = and_(claim.review_state == "accepted", claim.retracted_at.is_(None))
@@ -606,17 +621,19 @@ def recent_claim_events(
         case((counts, previous), else_=None).label("previous_value"),
         claim.updated_at,
     ).where(or_(counts, claim.retracted_at.is_not(None)))
-    if cells.actor_ids:
-        stmt = stmt.where(claim.actor_id.in_(cells.actor_ids))
-    if cells.roles:
-        stmt = stmt.where(claim.kind == "commitment", claim.role.in_(cells.roles))
-    if before is not None:
-        at, claim_id = before
+    if actors:
+        stmt = stmt.where(claim.actor_id.in_(bindparam("actor_ids", expanding=True)))
+    if roles:
+        stmt = stmt.where(
+            claim.kind == "commitment", claim.role.in_(bindparam("roles", expanding=True))
+        )
+    if before:
+        at = bindparam("before_at", type_=claim.updated_at.type)
+        claim_id = bindparam("before_id", type_=Integer)
         stmt = stmt.where(
             or_(claim.updated_at < at, and_(claim.updated_at == at, claim.id < claim_id))
         )
-    stmt = stmt.order_by(claim.updated_at.desc(), claim.id.desc()).limit(limit)
-    return session.execute(stmt).all()
+    return stmt.order_by(claim.updated_at.desc(), claim.id.desc()).limit(bindparam("limit"))
 
 
 def data_version_of(engine: Engine) -> int:

@@ -3,10 +3,13 @@
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.claims.service import retract_claim
+from app.positions.feed import entry_title
+from app.positions.service import change_feed
 from tests.api_assertions import assert_problem
 from tests.factories import make_claim, make_source
 
@@ -131,3 +134,26 @@ def test_feed_marks_the_same_claims_as_the_actor_timeline(
     changed = {f"http://testserver/claims/{c['id']}" for c in timeline if c["changed"]}
     assert len(changed) == 2
     assert {i["link"] for i in entries(feed(client, "/feed.atom?actor=GB"))} == changed
+
+
+def test_the_feed_walks_past_claims_that_moved_nothing(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Repeats of a position move nothing: the walk must go on past them, batch after
+    # batch, and find the same entries whatever the batch size.
+    statuses = ["considering", "willing", "willing", "willing", "pledged", "pledged", "pledged"]
+    for day, status in enumerate(statuses, start=1):
+        make_claim(session, status=status, source_fields={"published_on": date(2025, 8, day)})
+    make_claim(session, actor="FR", status="willing")
+
+    def titles() -> list[str]:
+        return [entry_title(e) for e in change_feed(session, actor=None, role=None, limit=3)]
+
+    whole = titles()
+    monkeypatch.setattr("app.positions.service.FEED_BATCH", 2)
+    assert titles() == whole
+    assert sorted(whole) == [
+        "FR · ground forces: willing (new)",
+        "GB · ground forces: pledged (was willing)",
+        "GB · ground forces: willing (was considering)",
+    ]
