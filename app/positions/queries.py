@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Date,
     Integer,
@@ -133,9 +134,11 @@ def _is_member(actor_id: Any, as_of: Any) -> ColumnElement[bool]:
     )
 
 
-def _decided_branch(as_of: Any, kind: str, shape: _Shape, detailed: bool) -> Select[Any]:
+def _decided_branch(
+    as_of: Any, kind: str, shape: _Shape, *, detailed: bool, contested: bool
+) -> Select[Any]:
     """The deciding claim of every cell of one kind at every date (`detailed`: with what
-    a matrix shows of the claim and its source).
+    a matrix shows of the claim and its source; `contested`: whether the cell is).
 
     Per cell and date: one index seek finds the latest day with a counting claim on or
     before the date (with `known_as_of`, the seek walks back past claims from sources
@@ -217,13 +220,15 @@ def _decided_branch(as_of: Any, kind: str, shape: _Shape, detailed: bool) -> Sel
     )
     rival, _, rivals = that_day("rival", with_source=False)
     rival_value = func.coalesce(rival.status, rival.stance)
-    contested = (
+    disagreement = (
         rivals.add_columns(
             (func.min(rival_value) != func.max(rival_value))
             & (func.min(rival.source_id) != func.max(rival.source_id))
         )
         .correlate(decisive)
         .scalar_subquery()
+        if contested
+        else literal(None, Boolean)
     )
     winners = (
         select(
@@ -231,7 +236,7 @@ def _decided_branch(as_of: Any, kind: str, shape: _Shape, detailed: bool) -> Sel
             decisive.c.actor_id,
             decisive.c.object,
             winner.label("claim_id"),
-            contested.label("contested"),
+            disagreement.label("contested"),
         )
         .where(decisive.c.day.is_not(None))
         .subquery(f"{kind}_winners")
@@ -273,7 +278,7 @@ def _decided_branch(as_of: Any, kind: str, shape: _Shape, detailed: bool) -> Sel
     return stmt
 
 
-def decided_claims(shape: _Shape, *, detailed: bool = False) -> Any:
+def decided_claims(shape: _Shape, *, detailed: bool = False, contested: bool = True) -> Any:
     """The deciding claim of every cell at every date (codebook section 7), as a subquery
     of the shape (values bound at execution; see `_shape`).
 
@@ -285,7 +290,10 @@ def decided_claims(shape: _Shape, *, detailed: bool = False) -> Any:
     come from more than one source: then some two of them disagree across sources.
     """
     as_of = _dates_table(shape.dates)
-    branches = [_decided_branch(as_of, kind, shape, detailed) for kind in shape.kinds]
+    branches = [
+        _decided_branch(as_of, kind, shape, detailed=detailed, contested=contested)
+        for kind in shape.kinds
+    ]
     return (branches[0] if len(branches) == 1 else union_all(*branches)).subquery("decided")
 
 
@@ -350,9 +358,10 @@ def _position_cells_statement(shape: _Shape) -> Select[Any]:
 def decided_values(
     session: Session, dates: Sequence[date], *, known_as_of: date | None, cells: CellFilter
 ) -> Sequence[Any]:
-    """The deciding claim of every cell at every date, without what a matrix shows of it:
-    (as_of, claim_id, actor_id, actor, kind, role, initiative_id, initiative, value,
-    conditional, contested). What /changes diffs before it reads one page of details."""
+    """The deciding claim of every cell at every date, without what a matrix shows of it
+    and without whether it is contested: (as_of, claim_id, actor_id, actor, kind, role,
+    initiative_id, initiative, value, conditional). What /changes diffs before it reads
+    one page in full."""
     shape, params = _shape(dates, known_as_of, cells)
     if not shape.kinds:
         return []
@@ -361,7 +370,7 @@ def decided_values(
 
 @lru_cache(maxsize=256)
 def _decided_values_statement(shape: _Shape) -> Select[Any]:
-    decided = decided_claims(shape)
+    decided = decided_claims(shape, contested=False)
     return (
         select(
             decided.c.as_of,
@@ -374,51 +383,10 @@ def _decided_values_statement(shape: _Shape) -> Select[Any]:
             Initiative.slug.label("initiative"),
             decided.c.value,
             decided.c.conditional,
-            decided.c.contested,
         )
         .join(Actor, Actor.id == decided.c.actor_id)
         .outerjoin(Initiative, Initiative.id == decided.c.initiative_id)
     )
-
-
-def cell_details(session: Session, claim_ids: Sequence[int]) -> dict[int, Any]:
-    """What a matrix cell shows of each claim, by claim id (contested is the engine's)."""
-    if not claim_ids:
-        return {}
-    speaker = aliased(Actor)
-    stmt = (
-        select(
-            Claim.id.label("claim_id"),
-            Actor.code.label("actor"),
-            Actor.name.label("actor_name"),
-            Actor.kind.label("actor_kind"),
-            Claim.kind,
-            Claim.role,
-            Initiative.slug.label("initiative"),
-            Initiative.name.label("initiative_name"),
-            Claim.status,
-            StatusTerm.rank.label("status_rank"),
-            Claim.stance,
-            Claim.stated_on,
-            Claim.conditional,
-            Claim.certainty,
-            Claim.basis,
-            speaker.code.label("speaker"),
-            Claim.evidence_text.label("evidence"),
-            Source.id.label("source_id"),
-            Source.title.label("source_title"),
-            Source.outlet.label("source_outlet"),
-            Source.published_on,
-        )
-        .join(Actor, Actor.id == Claim.actor_id)
-        .join(Source, Source.id == Claim.source_id)
-        # A commitment may name an initiative; its cell is the role's, all the same.
-        .outerjoin(Initiative, and_(Initiative.id == Claim.initiative_id, Claim.kind == "stance"))
-        .outerjoin(StatusTerm, StatusTerm.id == Claim.status)
-        .outerjoin(speaker, speaker.id == Claim.speaker_id)
-        .where(Claim.id.in_(sorted(set(claim_ids))))
-    )
-    return {row.claim_id: row for row in session.execute(stmt)}
 
 
 def position_counts(

@@ -87,7 +87,15 @@ def position_matrix(
 
     The API writes this out directly: at 12,600 cells, building the models first would
     cost as much as the query."""
-    rows = queries.position_cells(session, [as_of], known_as_of=known_as_of, cells=cells)
+    out = [cell for _, cell in _cell_dicts(session, [as_of], known_as_of, cells)]
+    return {"as_of": as_of, "known_as_of": known_as_of, "total": len(out), "cells": out}
+
+
+def _cell_dicts(
+    session: Session, dates: Sequence[date], known_as_of: date | None, cells: CellFilter
+) -> list[tuple[date, dict[str, Any]]]:
+    """(as_of, the cell as PositionCell's fields) for every cell at every date."""
+    rows = queries.position_cells(session, dates, known_as_of=known_as_of, cells=cells)
     fields = [name for name in (rows[0]._fields if rows else ()) if name != "as_of"]
     out = []
     for row in rows:
@@ -95,8 +103,18 @@ def position_matrix(
         # SQLite gives booleans as 0 and 1.
         cell["contested"] = bool(cell["contested"])
         cell["conditional"] = bool(cell["conditional"])
-        out.append(cell)
-    return {"as_of": as_of, "known_as_of": known_as_of, "total": len(out), "cells": out}
+        out.append((_as_date(row.as_of), cell))
+    return out
+
+
+def position_matrix_rows(
+    session: Session, dates: Sequence[date], known_as_of: date | None, cells: CellFilter
+) -> list[tuple[date, PositionCell]]:
+    """Every cell at every date, as (as_of, cell)."""
+    return [
+        (day, PositionCell.model_validate(cell))
+        for day, cell in _cell_dicts(session, dates, known_as_of, cells)
+    ]
 
 
 def positions_as_of(
@@ -240,15 +258,6 @@ def decode_cursor(cursor: str) -> CellKey:
     raise InvalidInput.field("cursor", "is not a cursor this server gave out (next_cursor)")
 
 
-def _details(details: dict[int, Any], light: Any) -> PositionCell:
-    data = dict(details[light.claim_id]._mapping)
-    data.pop("claim_id")
-    data["claim_id"] = light.claim_id
-    data["contested"] = bool(light.contested)
-    data["conditional"] = bool(data["conditional"])
-    return PositionCell.model_validate(data)
-
-
 def position_changes(
     session: Session,
     start: date,
@@ -290,14 +299,23 @@ def position_changes(
     if limit is not None and len(page) > limit:
         page = page[:limit]
         next_cursor = encode_cursor(page[-1])
-    details = queries.cell_details(
-        session, [r.claim_id for k in page for r in (before.get(k), after.get(k)) if r]
-    )
+    # The page's cells in full (contested too): the engine again, on the page's actors
+    # and objects only.
+    rows = [r for k in page for r in (before.get(k), after.get(k)) if r]
+    full: dict[tuple[date, CellKey], PositionCell] = {}
+    if rows:
+        narrow = CellFilter(
+            kind=cells.kind,
+            roles=tuple(sorted({r.role for r in rows if r.kind == "commitment"})),
+            initiative_ids=tuple(sorted({r.initiative_id for r in rows if r.kind == "stance"})),
+            actor_ids=tuple(sorted({r.actor_id for r in rows})),
+        )
+        found = position_matrix_rows(session, sorted({start, end}), known_as_of, narrow)
+        full = {(day, _key(cell)): cell for day, cell in found}
     changes: list[PositionChange] = []
     for key in page:
-        old_row, new_row = before.get(key), after.get(key)
-        old = _details(details, old_row) if old_row else None
-        new = _details(details, new_row) if new_row else None
+        old = full.get((start, key)) if key in before else None
+        new = full.get((end, key)) if key in after else None
         ref = new or old
         assert ref is not None
         changes.append(
