@@ -239,7 +239,10 @@ def _decided_branch(
             disagreement.label("contested"),
         )
         .where(decisive.c.day.is_not(None))
-        .subquery(f"{kind}_winners")
+        # Materialized, so that the winner is a column the claims' primary key is probed
+        # with: as an expression, PostgreSQL would rather hash every claim to join it.
+        .cte(f"{kind}_winners")
+        .prefix_with("MATERIALIZED")
     )
 
     claim = aliased(Claim, name="decided_claim")
