@@ -1,6 +1,8 @@
 """The as-of engine in SQL: one statement per question, the same on SQLite and PostgreSQL,
 whose cost follows the cells asked about (one index seek per cell and date)."""
 
+import contextlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -607,12 +609,49 @@ def _recent_claims_statement(actors: bool, roles: bool, before: bool) -> Select[
     return stmt.order_by(claim.updated_at.desc(), claim.id.desc()).limit(bindparam("limit"))
 
 
-def data_version_of(engine: Engine) -> int:
-    """The data version read on a connection of its own (the cache's fast path, which
-    has no session)."""
-    with engine.connect() as conn:
-        version = conn.scalar(select(DataVersion.version).where(DataVersion.id == 1))
-    return int(version or 0)
+class DataVersionReader:
+    """Reads the data version on one connection of its own, kept open in autocommit mode
+    and used by one thread at a time: one round trip per read, where a pooled
+    connection would also ping, begin and roll back (the cache's fast path, which reads
+    the version for every repeated request)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sql = str(
+            select(DataVersion.version)
+            .where(DataVersion.id == 1)
+            .compile(engine, compile_kwargs={"literal_binds": True})
+        )
+        self._connection: Any = None
+        self._lock = threading.Lock()
+
+    def read(self) -> int:
+        """The version now; on any error the connection is dropped and the error raised."""
+        with self._lock:
+            try:
+                if self._connection is None:
+                    raw = self.engine.raw_connection()
+                    raw.detach()  # ours alone: never handed back to the pool
+                    if self.engine.dialect.name == "postgresql":
+                        raw.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+                    self._connection = raw
+                cursor = self._connection.cursor()
+                try:
+                    cursor.execute(self._sql)
+                    row = cursor.fetchone()
+                finally:
+                    cursor.close()
+                return int(row[0]) if row else 0
+            except Exception:
+                self.close()
+                raise
+
+    def close(self) -> None:
+        """Close the connection (a new one is opened by the next read)."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
 
 
 def data_version(session: Session) -> int:

@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 from fastapi import FastAPI, Request, Response
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -132,6 +131,14 @@ class CachedAnswers:
         self.app = app
         self.fastapi_app = fastapi_app
         self._routes: dict[str, Any] | None = None
+        self._reader: queries.DataVersionReader | None = None
+
+    def _version_reader(self) -> queries.DataVersionReader:
+        # Made on first use: the engine may be replaced after the app is built (tests).
+        engine = self.fastapi_app.state.engine
+        if self._reader is None or self._reader.engine is not engine:
+            self._reader = queries.DataVersionReader(engine)
+        return self._reader
 
     def _route(self, path: str) -> Any:
         if self._routes is None:
@@ -158,7 +165,7 @@ class CachedAnswers:
         key = request_key(scope)
         try:
             # In a worker thread: a read may wait on a writer's lock (SQLite).
-            version = await anyio.to_thread.run_sync(_read_version, state.engine)
+            version = await anyio.to_thread.run_sync(self._version_reader().read)
         except Exception:  # the route will say what is wrong, in its own words
             await self.app(scope, receive, send)
             return
@@ -176,7 +183,3 @@ class CachedAnswers:
 CACHED_PATHS = frozenset(
     {"/api/v1/positions", "/api/v1/positions/counts", "/api/v1/changes", "/feed.atom"}
 )
-
-
-def _read_version(engine: Engine) -> int:
-    return queries.data_version_of(engine)
