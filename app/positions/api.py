@@ -1,11 +1,11 @@
 """Position endpoints: the matrix, coalition counts, actor timelines and changes."""
 
+import json
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
-from pydantic_core import to_json
 
 from app.config import SettingsDep
 from app.db import SessionDep
@@ -68,6 +68,15 @@ CSV_COLUMNS = [
 ]
 
 
+def json_bytes(data: dict[str, Any]) -> bytes:
+    """Plain data as compact JSON, dates as ISO dates: what PositionMatrix's serializer
+    writes. The standard library's encoder takes a tenth of pydantic-core's time on
+    12,600 untyped cells (it infers each value's type)."""
+    return json.dumps(
+        data, default=date.isoformat, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+
+
 def _json(model: BaseModel) -> Body:
     return Body.of(model.__pydantic_serializer__.to_json(model), "application/json")
 
@@ -102,7 +111,7 @@ def positions(
         )
         matrix = service.position_matrix(session, day, known_as_of=known_as_of, cells=cells)
         if not as_csv:
-            return Body.of(to_json(matrix), "application/json")
+            return Body.of(json_bytes(matrix), "application/json")
         rows = (
             [matrix["as_of"], matrix["known_as_of"], *(c[k] for k in CSV_COLUMNS[2:])]
             for c in matrix["cells"]
