@@ -110,7 +110,10 @@ def test_the_matrix_seeks_each_cell_instead_of_reading_all_claims(session: Sessi
     make_claim(session, actor="FR", role="air_cover")
     for known in (None, D(2025, 8, 20)):
         statement, values = queries.decided_query(
-            [D(2025, 8, 20)], known_as_of=known, cells=CellFilter()
+            [D(2025, 8, 20)],
+            known_as_of=known,
+            cells=CellFilter(),
+            dialect=session.get_bind().dialect.name,
         )
         plan = _plan(session, statement, values)
         if session.get_bind().dialect.name == "sqlite":
