@@ -214,7 +214,7 @@ def _decided_branch(
         return claim, source, stmt
 
     ranked, ranked_source, same_day = that_day("same_day", with_source=True)
-    winner = (
+    winner: Any = (
         same_day.add_columns(ranked.id)
         .join(BasisTerm, BasisTerm.id == ranked.basis)
         .order_by(BasisTerm.priority.asc(), ranked_source.published_on.desc(), ranked.id.desc())
@@ -224,7 +224,7 @@ def _decided_branch(
     )
     rival, _, rivals = that_day("rival", with_source=False)
     rival_value = func.coalesce(rival.status, rival.stance)
-    disagreement = (
+    disagreement: Any = (
         rivals.add_columns(
             (func.min(rival_value) != func.max(rival_value))
             & (func.min(rival.source_id) != func.max(rival.source_id))
@@ -234,6 +234,21 @@ def _decided_branch(
         if contested
         else literal(None, Boolean)
     )
+    if not shape.known_as_of:
+        # Most decisive days hold one claim: counted in the index alone, it is the winner
+        # (its id is in the index too) and nothing can disagree with it; only days of
+        # several claims read their rows to rank them and compare them.
+        _, _, that_day_alone = that_day("alone", with_source=False)
+        claims_that_day = (
+            that_day_alone.add_columns(func.count()).correlate(decisive).scalar_subquery()
+        )
+        single, _, that_day_single = that_day("single", with_source=False)
+        only_claim = (
+            that_day_single.add_columns(single.id).limit(1).correlate(decisive).scalar_subquery()
+        )
+        winner = case((claims_that_day == 1, only_claim), else_=winner)
+        if contested:
+            disagreement = case((claims_that_day > 1, disagreement), else_=literal(False))
     winners = (
         select(
             decisive.c.as_of,
@@ -392,17 +407,24 @@ def _decided_branch_lateral(
     if contested:
         rival = aliased(Claim, name="rival")
         rival_value = func.coalesce(rival.status, rival.stance)
-        rivals = published_by_then(
+        disagreement: Any = published_by_then(
             select(
-                (
-                    (func.min(rival_value) != func.max(rival_value))
-                    & (func.min(rival.source_id) != func.max(rival.source_id))
-                ).label("contested")
+                (func.min(rival_value) != func.max(rival_value))
+                & (func.min(rival.source_id) != func.max(rival.source_id))
             ).where(*of_cell(rival), rival.stated_on == day.c.day),
             rival,
             "rival_source",
-        ).lateral(f"{kind}_rivals")
-        stmt = stmt.join(rivals, literal(True)).add_columns(rivals.c.contested)
+        ).scalar_subquery()
+        if not shape.known_as_of:
+            # Only a day of several claims can disagree; counting them reads the index only.
+            other = aliased(Claim, name="other")
+            claims_that_day = (
+                select(func.count())
+                .where(*of_cell(other), other.stated_on == day.c.day)
+                .scalar_subquery()
+            )
+            disagreement = case((claims_that_day > 1, disagreement), else_=literal(False))
+        stmt = stmt.add_columns(disagreement.label("contested"))
     else:
         stmt = stmt.add_columns(literal(None, Boolean).label("contested"))
     if detailed:
