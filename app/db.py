@@ -1,15 +1,27 @@
 """Engine, declarative base and the one-transaction-per-request session."""
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
-from itertools import repeat
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
+from itertools import chain, repeat
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from pydantic_core import PydanticSerializationError, to_json
-from sqlalchemy import Connection, DateTime, Dialect, MetaData, Table, create_engine, event, insert
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Dialect,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    insert,
+)
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -60,6 +72,16 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # The staging table of insert_many on SQLite (a temporary table: this connection's only).
 _STAGE = "insert_many_stage"
+# From this many rows on, insert_many writes to PostgreSQL with COPY; fewer rows (the audit
+# entry of a single write) take SQLAlchemy's executemany.
+COPY_ROWS = 1000
+# From this many rows on, insert_many writes to SQLite (unstaged) with INSERT ... SELECT from
+# VALUES lists of this many rows: a statement per row costs more.
+VALUES_ROWS = 500
+# A column whose values are all of one of these types has its bind processor run once per
+# distinct value: equal values of these types are the same value (not so for datetimes at
+# other offsets, Decimal('1.0') and Decimal('1.00'), or 0.0 and -0.0).
+_SAME_WHEN_EQUAL = frozenset({str, int, bool, date})
 
 
 def insert_many(
@@ -70,72 +92,253 @@ def insert_many(
     *,
     staged: bool = False,
 ) -> None:
-    """INSERT the rows (all with the same keys), each with the `shared` values, in one
-    executemany.
-
-    With a positional paramstyle (SQLite's), the driver gets tuples of the values each column
-    type's bind processor makes, as SQLAlchemy's executemany would pass them, shared values
-    processed once: SQLAlchemy itself builds and processes a parameter dict per row, which
-    at 100,000 rows costs more than SQLite's insert. Other drivers take SQLAlchemy's path.
-
-    `staged` (SQLite): the rows go to an untyped, so unconverting, temporary table first,
-    then into the table with one INSERT ... SELECT in their order. A statement per row costs
-    about a quarter more on a table with many indexes and foreign keys (claims); rows as
-    wide as audit snapshots are cheaper written directly (the staging copy costs more).
-    The table's affinities, constraints and foreign keys apply as to any insert.
-    """
+    """INSERT the rows (all with the same keys), each with the `shared` values, as
+    insert_columns does with the same values given column by column."""
     if not rows:
         return
     # SQLAlchemy would drop a key that only later rows have without a word. Rows as long as
-    # the first with other keys lack one of the first's: that fails below (KeyError) or in
-    # SQLAlchemy (no value for a bind parameter).
+    # the first with other keys lack one of the first's: that fails here (KeyError).
     if len(set(map(len, rows))) > 1:
         raise ValueError(f"insert_many into {table.name}: the rows do not share their keys")
+    keys = [key for key in rows[0] if key not in (shared or {})]
+    columns = {key: [row[key] for row in rows] for key in keys}
+    _insert(conn, table, columns, len(rows), shared, staged=staged)
+
+
+def insert_columns(
+    conn: Connection,
+    table: Table,
+    columns: Mapping[str, Sequence[Any]],
+    shared: Mapping[str, Any] | None = None,
+    *,
+    staged: bool = False,
+) -> None:
+    """INSERT rows given column by column (each column's values in row order), each row with
+    the `shared` values.
+
+    With a positional paramstyle (SQLite's), the driver gets the values each column type's
+    bind processor makes, as SQLAlchemy's executemany would pass them: a processor runs once
+    per shared value, and once per distinct value of a column of strings, integers or dates.
+    SQLAlchemy itself builds and processes a parameter dict per row, which at 100,000 rows
+    costs more than SQLite's insert.
+
+    `staged` (SQLite): the columns whose values differ between rows go to an untyped, so
+    unconverting, temporary table first, then into the table with one INSERT ... SELECT in
+    their order, the values all rows share bound once in it. A statement per row costs
+    about a quarter more on a table with many indexes and foreign keys (claims), and more
+    than twice as much with row triggers. Unstaged, from VALUES_ROWS rows on: INSERT ...
+    SELECT from VALUES lists of that many rows (cheaper than staging without triggers).
+    The table's affinities, constraints, foreign keys and triggers apply as to any insert.
+
+    PostgreSQL, from COPY_ROWS rows on: COPY ... FROM STDIN (psycopg's cursor.copy), the
+    values processed as for an executemany; its errors are raised as SQLAlchemy's
+    (IntegrityError and so on). Other cases take SQLAlchemy's executemany.
+    """
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"insert_columns into {table.name}: the columns differ in length")
+    _insert(conn, table, columns, lengths.pop() if lengths else 0, shared, staged=staged)
+
+
+def _insert(
+    conn: Connection,
+    table: Table,
+    columns: Mapping[str, Sequence[Any]],
+    count: int,
+    shared: Mapping[str, Any] | None,
+    *,
+    staged: bool,
+) -> None:
+    if not count:
+        return
     shared = dict(shared or {})
-    keys = [key for key in rows[0] if key not in shared]
-    stmt = insert(table)
-    fast = conn.dialect.positional
+    keys = [key for key in columns if key not in shared]
+    dialect = conn.dialect
+    per_row_default = False
     for column in table.columns:
         default = column.default
-        if column.key in shared or column.key in rows[0] or default is None:
+        if column.key in shared or column.key in columns or default is None:
             continue
         if default.is_scalar:
             shared[column.key] = default.arg  # type: ignore[attr-defined]
         else:
-            fast = False  # a default computed per row: SQLAlchemy calls it
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=[*keys, *shared])
-    order = compiled.positiontup
-    if not fast or order is None or sorted(order) != sorted([*keys, *shared]):
-        conn.execute(stmt, [{**row, **shared} for row in rows])
+            per_row_default = True  # a default computed per row: SQLAlchemy calls it
+    if not per_row_default and dialect.name == "postgresql" and count >= COPY_ROWS:
+        _copy(conn, table, {key: columns[key] for key in keys}, count, shared)
         return
-    dialect = conn.dialect
-    columns: list[Iterable[Any]] = []
+    stmt = insert(table)
+    compiled = stmt.compile(dialect=dialect, column_keys=[*keys, *shared])
+    order = compiled.positiontup
+    if (
+        per_row_default
+        or not dialect.positional
+        or order is None
+        or sorted(order) != sorted([*keys, *shared])
+    ):
+        given = zip(*(columns[key] for key in keys), strict=True) if keys else repeat((), count)
+        rows = [{**dict(zip(keys, values, strict=True)), **shared} for values in given]
+        conn.execute(stmt, rows)
+        return
+    sqlite = dialect.name == "sqlite"
+    chunked = sqlite and not staged and count >= VALUES_ROWS
+    constants: dict[str, Any] = {}
+    varying: dict[str, Sequence[Any]] = {}
     for key in order:
-        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        column = table.c[key]
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
         if key in shared:
             value = shared[key]
-            columns.append(repeat(process(value) if process is not None else value, len(rows)))
+            constants[key] = process(value) if process is not None else value
+            continue
+        values = _bound(columns[key], process, isinstance(column.type, JSON))
+        if (staged or chunked) and _all_the_same(values):
+            constants[key] = values[0]
         else:
-            values = [row[key] for row in rows]
-            columns.append(list(map(process, values)) if process is not None else values)
-    params = list(zip(*columns, strict=True))
-    if not staged or dialect.name != "sqlite":
+            varying[key] = values
+    if (staged or chunked) and not varying:
+        # The stage, or VALUES, needs a column to hold one row per row.
+        key = order[0]
+        varying[key] = [constants.pop(key)] * count
+    if chunked:
+        _insert_values(conn, table, order, constants, varying, count)
+        return
+    if not staged or not sqlite:
+        made = (varying.get(key) or repeat(constants[key], count) for key in order)
+        params = list(zip(*made, strict=True))
         conn.exec_driver_sql(compiled.string, params)
         return
     preparer = dialect.identifier_preparer
     target = ", ".join(preparer.format_column(table.c[key]) for key in order)
-    stage = [f"c{n}" for n in range(len(order))]
+    stage = {key: f"c{n}" for n, key in enumerate(varying)}
+    picked = ", ".join(stage.get(key, "?") for key in order)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{_STAGE}")
-    conn.exec_driver_sql(f"CREATE TEMP TABLE {_STAGE} ({', '.join(stage)})")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE {_STAGE} ({', '.join(stage.values())})")
     try:
         marks = ", ".join("?" for _ in stage)
-        conn.exec_driver_sql(f"INSERT INTO temp.{_STAGE} VALUES ({marks})", params)
+        conn.exec_driver_sql(
+            f"INSERT INTO temp.{_STAGE} VALUES ({marks})",
+            list(zip(*varying.values(), strict=True)),
+        )
         conn.exec_driver_sql(
             f"INSERT INTO {preparer.format_table(table)} ({target}) "
-            f"SELECT {', '.join(stage)} FROM temp.{_STAGE} ORDER BY rowid"
+            f"SELECT {picked} FROM temp.{_STAGE} ORDER BY rowid",
+            tuple(constants[key] for key in order if key not in stage),
         )
     finally:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{_STAGE}")
+
+
+def _insert_values(
+    conn: Connection,
+    table: Table,
+    order: Sequence[str],
+    constants: Mapping[str, Any],
+    varying: Mapping[str, Sequence[Any]],
+    count: int,
+) -> None:
+    """SQLite: INSERT ... SELECT from VALUES lists of up to VALUES_ROWS rows each, the
+    values all rows share bound once per statement."""
+    preparer = conn.dialect.identifier_preparer
+    target = ", ".join(preparer.format_column(table.c[key]) for key in order)
+    picked = {key: f"column{n}" for n, key in enumerate(varying, start=1)}
+    select = ", ".join(picked.get(key, "?") for key in order)
+    shared = tuple(constants[key] for key in order if key not in picked)
+    driver: Any = conn.connection.driver_connection
+    limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - len(shared)
+    size = max(1, min(VALUES_ROWS, limit // len(picked)))
+    row = "(" + ", ".join("?" for _ in picked) + ")"
+    rows = list(zip(*varying.values(), strict=True))
+
+    def statement(length: int) -> str:
+        lists = ", ".join(repeat(row, length))
+        into = f"INSERT INTO {preparer.format_table(table)} ({target})"
+        return f"{into} SELECT {select} FROM (VALUES {lists})"
+
+    whole = count - count % size
+    if whole:
+        conn.exec_driver_sql(
+            statement(size),
+            [
+                shared + tuple(chain.from_iterable(rows[n : n + size]))
+                for n in range(0, whole, size)
+            ],
+        )
+    if whole < count:
+        conn.exec_driver_sql(
+            statement(count - whole), shared + tuple(chain.from_iterable(rows[whole:]))
+        )
+
+
+def _bound(
+    values: Sequence[Any], process: Callable[[Any], Any] | None, is_json: bool
+) -> Sequence[Any]:
+    """The column's values as its bind processor makes them; once per distinct value where
+    equal values are the same value (or, in a JSON column, equal lists of strings)."""
+    if process is None:
+        return values
+    kinds = set(map(type, values))
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        if kind in _SAME_WHEN_EQUAL:
+            distinct = dict.fromkeys(values)
+            if len(distinct) * 2 <= len(values):
+                made = {value: process(value) for value in distinct}
+                return list(map(made.__getitem__, values))
+        elif kind is list and is_json:
+            try:
+                keys = list(map(tuple, values))
+                lists = dict(zip(keys, values, strict=True))
+            except TypeError:  # an unhashable item (a dict)
+                lists = {}
+            # A string equals only strings: a key of strings stands for lists of strings.
+            if (
+                lists
+                and len(lists) * 2 <= len(values)
+                and all(type(item) is str for key in lists for item in key)
+            ):
+                made = {key: process(value) for key, value in lists.items()}
+                return list(map(made.__getitem__, keys))
+    return list(map(process, values))
+
+
+def _all_the_same(values: Sequence[Any]) -> bool:
+    """Whether every value is the first, of its type (floats never: 0.0 equals -0.0)."""
+    first = values[0]
+    if isinstance(first, float) or values.count(first) != len(values):
+        return False
+    return set(map(type, values)) == {type(first)}
+
+
+def _copy(
+    conn: Connection,
+    table: Table,
+    columns: Mapping[str, Sequence[Any]],
+    count: int,
+    shared: Mapping[str, Any],
+) -> None:
+    """COPY the rows into a PostgreSQL table through psycopg, values bound as SQLAlchemy
+    would bind them; a failure raises SQLAlchemy's exception for it."""
+    dialect = conn.dialect
+    made: list[Iterable[Any]] = []
+    for key in [*columns, *shared]:
+        column = table.c[key]
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        if key in shared:
+            value = shared[key]
+            made.append(repeat(process(value) if process is not None else value, count))
+        else:
+            made.append(_bound(columns[key], process, isinstance(column.type, JSON)))
+    preparer = dialect.identifier_preparer
+    names = ", ".join(preparer.format_column(table.c[key]) for key in [*columns, *shared])
+    statement = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
+    driver: Any = conn.connection.driver_connection
+    error = dialect.loaded_dbapi.Error
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in zip(*made, strict=True):
+                copy.write_row(row)
+    except error as exc:
+        raise DBAPIError.instance(statement, None, exc, error, dialect=dialect) from exc
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -158,6 +158,9 @@ class Tracked:
     # added in, so that a rolled-back savepoint forgets it.
     instance: Any = None
     transaction: SessionTransaction | None = None
+    # The record's fields after the write, as its snapshot function would read them, when
+    # the writer made them from what it wrote (a bulk import); else they are read.
+    after: Snapshot | None = None
 
 
 @dataclass
@@ -218,7 +221,10 @@ def _touch_existing(session: Session, audited: Audited, pks: Sequence[Any]) -> N
         item = state.by_key.get((audited.record_type, pk))
         if item is None:
             missing.append(pk)
-        elif action:
+            continue
+        # Changed again: what the writer said it wrote no longer holds; read it at the end.
+        item.after = None
+        if action:
             item.action = action
     if not missing:
         return
@@ -345,6 +351,9 @@ def _after_rollback(session: Session, previous: SessionTransaction) -> None:
     if previous.parent is None:
         session.info.pop(STATE_KEY, None)
         return
+    # Whatever a rolled-back savepoint wrote is gone: read every record at the end.
+    for item in state.items:
+        item.after = None
     # Records added in the rolled-back savepoint never existed. Records changed in it
     # keep their "before" (read before any change of this transaction): if nothing else
     # changes them, before equals after at commit and no entry is written.
@@ -376,7 +385,7 @@ def write_pending(session: Session) -> int:
         if item.pk is None and item.instance is not None:
             identity = inspect(item.instance).identity
             item.pk = identity[0] if identity is not None else None
-        if item.pk is not None:
+        if item.pk is not None and item.after is None:
             by_type.setdefault(item.audited, []).append(item)
     connection = session.connection()
     afters = {
@@ -389,7 +398,7 @@ def write_pending(session: Session) -> int:
         if item.pk is None:
             continue
         audited = item.audited
-        after = afters[audited].get(item.pk)
+        after = item.after if item.after is not None else afters[audited].get(item.pk)
         if after == item.before:
             continue
         rows.append(
@@ -421,15 +430,29 @@ def _action(item: Tracked, after: Snapshot | None) -> str:
     return f"{item.audited.record_type}.{verb}" if item.audited.namespaced else verb
 
 
-def note_created(session: Session, model: type[Any], ids: Sequence[Any]) -> None:
+def note_created(
+    session: Session,
+    model: type[Any],
+    ids: Sequence[Any],
+    afters: Sequence[Snapshot] | None = None,
+) -> None:
     """Tell the trail about records a statement on the session's connection inserted
-    (a bulk INSERT that bypasses the session): each gets its "create" entry."""
+    (a bulk INSERT that bypasses the session): each gets its "create" entry.
+
+    `afters`, one per id: each record's snapshot exactly as the model's snapshot function
+    would read it back (app.audit.queries.written_claim_snapshots), so that the trail need
+    not read them. Any later change to a record in the transaction, or a rollback to a
+    savepoint, has it read after all."""
     audited = PARENTS[model]
     state = _state(session)
     user_id, agent, action = _who(session)
-    for pk in ids:
+    if afters is not None and len(afters) != len(ids):
+        raise ValueError("note_created: one snapshot per id, or none")
+    for n, pk in enumerate(ids):
         if (audited.record_type, pk) not in state.by_key:
             item = Tracked(audited, pk, None, user_id, agent, action)
+            if afters is not None:
+                item.after = afters[n]
             state.items.append(item)
             state.by_key[(audited.record_type, pk)] = item
 

@@ -1,18 +1,32 @@
 """All SQL of the audit trail: each audited record as a plain dict, and the entries."""
 
-from collections.abc import Iterator, Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Connection,
+    Date,
+    Dialect,
+    Float,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    Table,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.types import TypeDecorator
 
 from app.actors.models import Actor, ActorAlias, Affiliation, Membership
 from app.audit.models import AuditEntry
 from app.claims.models import Claim, ClaimCondition
-from app.db import Base, insert_many
+from app.db import Base, UTCDateTime, insert_many
 from app.initiatives.models import Initiative
 from app.sources.models import Source
 
@@ -205,44 +219,57 @@ def source_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
     return out
 
 
+# A claim's snapshot: these fields, then its conditions. "actor", "initiative" and
+# "speaker" are the codes and slug of the records the claim names; the others are columns.
+CLAIM_FIELDS = (
+    "id",
+    "actor",
+    "kind",
+    "role",
+    "initiative",
+    "status",
+    "stance",
+    "conditional",
+    "limits",
+    "quantity_amount",
+    "quantity_unit",
+    "certainty",
+    "basis",
+    "speaker",
+    "reported_by",
+    "via",
+    "stated_on",
+    "source_id",
+    "evidence_text",
+    "evidence_start",
+    "evidence_end",
+    "note",
+    "review_state",
+    "review_note",
+    "reviewed_by",
+    "reviewed_at",
+    "created_by",
+    "retracted_at",
+    "retraction_reason",
+    "version",
+)
+_NAMED_BY = {"actor": "actor_id", "initiative": "initiative_id", "speaker": "speaker_id"}
+
+
 def claim_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
     """Claims as a client writes them (codes and slugs), with their review and retraction."""
     out: Snapshots = {}
     speaker = aliased(Actor)
+    named = {
+        "actor": Actor.code.label("actor"),
+        "initiative": Initiative.slug.label("initiative"),
+        "speaker": speaker.code.label("speaker"),
+    }
+    claims = cast(Table, Claim.__table__)
+    selected = [named[name] if name in named else claims.c[name] for name in CLAIM_FIELDS]
     for batch in _id_groups(ids):
         stmt = (
-            select(
-                Claim.id,
-                Actor.code.label("actor"),
-                Claim.kind,
-                Claim.role,
-                Initiative.slug.label("initiative"),
-                Claim.status,
-                Claim.stance,
-                Claim.conditional,
-                Claim.limits,
-                Claim.quantity_amount,
-                Claim.quantity_unit,
-                Claim.certainty,
-                Claim.basis,
-                speaker.code.label("speaker"),
-                Claim.reported_by,
-                Claim.via,
-                Claim.stated_on,
-                Claim.source_id,
-                Claim.evidence_text,
-                Claim.evidence_start,
-                Claim.evidence_end,
-                Claim.note,
-                Claim.review_state,
-                Claim.review_note,
-                Claim.reviewed_by,
-                Claim.reviewed_at,
-                Claim.created_by,
-                Claim.retracted_at,
-                Claim.retraction_reason,
-                Claim.version,
-            )
+            select(*selected)
             .join(Actor, Actor.id == Claim.actor_id)
             .outerjoin(speaker, speaker.id == Claim.speaker_id)
             .outerjoin(Initiative, Initiative.id == Claim.initiative_id)
@@ -260,6 +287,142 @@ def claim_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
         for row in _rows(conn, conditions):
             out[row.pop("claim_id")]["conditions"].append(row)
     return out
+
+
+def written_claim_snapshots(
+    dialect: Dialect,
+    ids: Sequence[int],
+    columns: Mapping[str, Sequence[Any]],
+    shared: Mapping[str, Any],
+    names: Mapping[str, Mapping[int, str]],
+    conditions: Sequence[Sequence[Mapping[str, str]]],
+) -> list[dict[str, Any]] | None:
+    """The snapshots claim_snapshots reads back for claims just inserted, made from the
+    values the insert was given, without reading them: `columns` (one value per claim) and
+    `shared` (every claim's), `names` the codes and slugs of the actors and initiatives
+    ("actor", "speaker", "initiative": id -> code or slug), and each claim's conditions in
+    their order.
+
+    Each value is converted as the database stores it and SQLAlchemy reads it back (a
+    decimal goes through SQLite as a float, into a NUMERIC column), then as a snapshot holds
+    it. None when a value is not of a type whose round trip this knows: read them back."""
+    claims = cast(Table, Claim.__table__)
+    # Each field: one value for every claim, or the claims' values.
+    every: dict[str, Any] = {}
+    each: dict[str, Sequence[Any]] = {"id": ids}
+    for name in CLAIM_FIELDS[1:]:
+        key = _NAMED_BY.get(name, name)
+        given = columns.get(key)
+        if given is None:
+            value = shared[key] if key in shared else _default(claims.c[key])
+            if value is _UNKNOWN:
+                return None
+            given = [value]
+        if name in _NAMED_BY:
+            values = _named(names[name], given)
+        else:
+            values = _read_back(claims.c[name], dialect, given)
+        if values is None:
+            return None
+        if key in columns:
+            each[name] = values
+        else:
+            every[name] = values[0]
+    kinds = {type(value) for conds in conditions for c in conds for value in c.values()}
+    if kinds - {str} or len(conditions) != len(ids):
+        return None
+    # Each snapshot starts as a copy of the fields every claim shares, in their order.
+    template = {name: every.get(name) for name in CLAIM_FIELDS}
+    fields = list(each)
+    snapshots = []
+    for row, conds in zip(zip(*each.values(), strict=True), conditions, strict=True):
+        snapshot = template.copy()
+        snapshot.update(zip(fields, row, strict=True))
+        snapshot["via"] = list(snapshot["via"] or [])
+        snapshot["conditions"] = [{"type": c["type"], "text": c["text"]} for c in conds]
+        snapshots.append(snapshot)
+    return snapshots
+
+
+_UNKNOWN: Any = object()
+
+
+def _default(column: Any) -> Any:
+    """The value an insert that leaves the column out stores (_UNKNOWN: computed per row)."""
+    if column.server_default is not None:
+        return _UNKNOWN
+    if column.default is None:
+        return None
+    return column.default.arg if column.default.is_scalar else _UNKNOWN
+
+
+def _named(names: Mapping[int, str], ids: Sequence[Any]) -> list[str | None] | None:
+    """The code (or slug) of each id, as the join reads it; None if an id is unknown."""
+    try:
+        return [None if i is None else names[i] for i in ids]
+    except (KeyError, TypeError):
+        return None
+
+
+def _read_back(column: Any, dialect: Dialect, values: Sequence[Any]) -> list[Any] | None:
+    """The values as a snapshot holds them once stored in the column and read back."""
+    kinds = set(map(type, values)) - {type(None)}
+    column_type = column.type
+    if isinstance(column_type, UTCDateTime):
+        if kinds - {datetime} or any(v is not None and v.tzinfo is None for v in values):
+            return None
+        return [None if v is None else v.astimezone(UTC).isoformat() for v in values]
+    if isinstance(column_type, JSON):
+        if kinds - {list} or any(type(i) is not str for v in values if v for i in v):
+            return None
+        return list(values)
+    if isinstance(column_type, Numeric) and not isinstance(column_type, Float):
+        if kinds - {Decimal} or not all(v is None or v.is_finite() for v in values):
+            return None
+        try:
+            return [
+                None if v is None else _numeric_read_back(column_type, dialect, v) for v in values
+            ]
+        except (ArithmeticError, ValueError):
+            return None
+    # Values these columns hand back unchanged (dates as snapshots hold them, ISO 8601).
+    if isinstance(column_type, Date) and not kinds - {date}:
+        return [None if v is None else v.isoformat() for v in values]
+    if isinstance(column_type, Boolean) and not kinds - {bool}:
+        return list(values)
+    if isinstance(column_type, Integer) and not kinds - {int}:
+        return list(values)
+    if isinstance(column_type, String) and not kinds - {str}:
+        return list(values)
+    return None
+
+
+# SQLite makes a REAL stored into a NUMERIC column an INTEGER when it holds one exactly and
+# lies strictly between the smallest and largest 64-bit integers (so -0.0 becomes 0).
+_SQLITE_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _numeric_read_back(column_type: Numeric[Any], dialect: Dialect, value: Decimal) -> str:
+    """A decimal as a snapshot holds it after the round trip through a NUMERIC column."""
+    if dialect.name == "sqlite":
+        impl: Any = column_type.dialect_impl(dialect)
+        bind = impl.bind_processor(dialect)
+        result = impl.result_processor(dialect, None)
+        stored: Any = bind(value) if bind is not None else value
+        if isinstance(stored, float) and stored.is_integer():
+            whole = int(stored)
+            if _SQLITE_INT64[0] < whole < _SQLITE_INT64[1]:
+                stored = whole
+        read = result(stored) if result is not None else stored
+    elif dialect.name == "postgresql":
+        # numeric(p, s) rounds to s places, half away from zero, and has no negative zero.
+        scale = column_type.scale
+        read = value if scale is None else value.quantize(Decimal(1).scaleb(-scale), ROUND_HALF_UP)
+        if read.is_zero():
+            read = abs(read)
+    else:
+        raise ValueError(f"no known round trip of a decimal through {dialect.name}")
+    return str(plain(read))
 
 
 def row_snapshots(table: Table, exclude: frozenset[str]) -> Any:
@@ -345,5 +508,6 @@ def user_id_by_username(session: Session, username: str) -> int | None:
 
 
 def append_entries(conn: Connection, rows: Sequence[dict[str, Any]], at: datetime) -> None:
-    """Append audit entries (column values), all made at `at`, in one executemany."""
+    """Append audit entries (column values), all made at `at`, in one executemany (an
+    import's many entries: in lists of rows, see insert_many)."""
     insert_many(conn, cast(Table, AuditEntry.__table__), rows, {"at": at})

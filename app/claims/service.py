@@ -31,7 +31,7 @@ from app.errors import (
 from app.initiatives import queries as initiative_queries
 from app.sources import queries as source_queries
 from app.versioning import check_version
-from app.vocab import STATUS_RANK, ActorKind, ClaimKind, ReviewState, Status
+from app.vocab import STATUS_RANK, ActorKind, ClaimKind, ReviewState, Role, Stance, Status
 
 
 def require_claim(session: Session, claim_id: int) -> Claim:
@@ -54,27 +54,36 @@ def locate_evidence(
     return found, found + len(quote)
 
 
-def _check_shape(data: ClaimFields) -> list[FieldError]:
+def check_shape(
+    kind: ClaimKind,
+    role: Role | None,
+    status: Status | None,
+    stance: Stance | None,
+    initiative: str | None,
+    conditional: bool | None,
+    has_conditions: bool,
+) -> list[FieldError]:
+    """The fields a claim of this kind needs and refuses, and whether it is conditional."""
     errors: list[FieldError] = []
-    if data.kind is ClaimKind.COMMITMENT:
-        if data.role is None:
+    if kind is ClaimKind.COMMITMENT:
+        if role is None:
             errors.append(FieldError("role", "a commitment needs a role"))
-        if data.status is None:
+        if status is None:
             errors.append(FieldError("status", "a commitment needs a status"))
-        if data.stance is not None:
+        if stance is not None:
             errors.append(FieldError("stance", "a commitment has a status, not a stance"))
     else:
-        if data.initiative is None:
+        if initiative is None:
             errors.append(FieldError("initiative", "a stance needs an initiative"))
-        if data.stance is None:
+        if stance is None:
             errors.append(FieldError("stance", "a stance needs a stance value"))
-        if data.role is not None:
+        if role is not None:
             errors.append(FieldError("role", "a stance is about an initiative, not a role"))
-        if data.status is not None:
+        if status is not None:
             errors.append(FieldError("status", "a stance has a stance value, not a status"))
-    if data.conditional is False and data.conditions:
+    if conditional is False and has_conditions:
         errors.append(FieldError("conditional", "false, but conditions are given"))
-    if data.conditional is True and not data.conditions:
+    if conditional is True and not has_conditions:
         errors.append(FieldError("conditions", "a conditional claim needs at least one condition"))
     return errors
 
@@ -138,79 +147,36 @@ def resolve_claim(session: Session, data: ClaimFields) -> dict[str, Any]:
 
 def check_claim(refs: ClaimReferences, data: ClaimFields) -> dict[str, Any]:
     """Check every rule and return the column values; raise one error listing all problems."""
-    errors = _check_shape(data)
-    codes = [data.actor] + ([data.speaker] if data.speaker else [])
-    actors = refs.actors(codes)
-    actor = actors.get(data.actor)
-    if actor is None:
-        errors.append(FieldError("actor", f"unknown actor '{data.actor}'"))
-    elif actor[1] == ActorKind.PERSON:
-        errors.append(
-            FieldError(
-                "actor",
-                "code the position for the actor the person speaks for, with the person as speaker",
-            )
-        )
-    speaker_id = None
-    if data.speaker:
-        speaker = actors.get(data.speaker)
-        if speaker is None:
-            errors.append(FieldError("speaker", f"unknown actor '{data.speaker}'"))
-        elif speaker[1] != ActorKind.PERSON:
-            errors.append(
-                FieldError("speaker", f"'{data.speaker}' is a {speaker[1]}, not a person")
-            )
-        else:
-            speaker_id = speaker[0]
-            if actor is not None and not refs.speaks_for(speaker_id, actor[0], data.stated_on):
-                errors.append(
-                    FieldError(
-                        "speaker",
-                        f"'{data.speaker}' held no office with '{data.actor}' on {data.stated_on}",
-                    )
-                )
-    initiative_id = None
-    if data.initiative:
-        initiative_id = refs.initiative_id(data.initiative)
-        if initiative_id is None:
-            errors.append(FieldError("initiative", f"unknown initiative '{data.initiative}'"))
-    source = refs.source(data.source_id)
+    errors = check_shape(
+        data.kind,
+        data.role,
+        data.status,
+        data.stance,
+        data.initiative,
+        data.conditional,
+        bool(data.conditions),
+    )
+    actor_id, speaker_id, actor_errors = check_actors(
+        refs, data.actor, data.speaker, data.stated_on
+    )
+    errors += actor_errors
+    initiative_id, initiative_errors = check_initiative(refs, data.initiative)
+    errors += initiative_errors
+    source, source_errors = check_source(refs, data.source_id, data.stated_on)
+    errors += source_errors
     start, end = data.evidence.start, data.evidence.end
-    if source is None:
-        errors.append(FieldError("source_id", f"unknown source {data.source_id}"))
-    else:
-        if data.stated_on > source.published_on:
-            errors.append(
-                FieldError(
-                    "stated_on", f"after the source's publication date ({source.published_on})"
-                )
-            )
-        if source.text is not None:
-            if start is not None and source.text[start:end] != data.evidence.text:
-                errors.append(
-                    FieldError(
-                        "evidence",
-                        f"text[{start}:{end}] of source {data.source_id} is not the quote",
-                    )
-                )
-            else:
-                span = locate_evidence(source.text, data.evidence.text, start, end)
-                if span is None:
-                    errors.append(
-                        FieldError(
-                            "evidence.text",
-                            f"not found verbatim in the text of source {data.source_id}",
-                        )
-                    )
-                else:
-                    start, end = span
+    if source is not None:
+        start, end, evidence_errors = check_evidence(
+            source, data.source_id, data.evidence.text, start, end
+        )
+        errors += evidence_errors
     if errors:
         raise InvalidInput(
             "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
         )
-    assert actor is not None
+    assert actor_id is not None
     return {
-        "actor_id": actor[0],
+        "actor_id": actor_id,
         "kind": data.kind.value,
         "role": data.role.value if data.role else None,
         "initiative_id": initiative_id,
@@ -233,6 +199,89 @@ def check_claim(refs: ClaimReferences, data: ClaimFields) -> dict[str, Any]:
         "note": data.note,
         "review_state": data.review_state.value,
     }
+
+
+def check_actors(
+    refs: ClaimReferences, actor_code: str, speaker_code: str | None, stated_on: date
+) -> tuple[int | None, int | None, list[FieldError]]:
+    """The actor's id (None if unknown) and the speaker's (None if none or refused), with
+    the problems: an unknown actor, a person as actor, a speaker who is not a person or held
+    no office with the actor on that day."""
+    errors: list[FieldError] = []
+    codes = [actor_code] + ([speaker_code] if speaker_code else [])
+    actors = refs.actors(codes)
+    actor = actors.get(actor_code)
+    if actor is None:
+        errors.append(FieldError("actor", f"unknown actor '{actor_code}'"))
+    elif actor[1] == ActorKind.PERSON:
+        errors.append(
+            FieldError(
+                "actor",
+                "code the position for the actor the person speaks for, with the person as speaker",
+            )
+        )
+    speaker_id = None
+    if speaker_code:
+        speaker = actors.get(speaker_code)
+        if speaker is None:
+            errors.append(FieldError("speaker", f"unknown actor '{speaker_code}'"))
+        elif speaker[1] != ActorKind.PERSON:
+            errors.append(
+                FieldError("speaker", f"'{speaker_code}' is a {speaker[1]}, not a person")
+            )
+        else:
+            speaker_id = speaker[0]
+            if actor is not None and not refs.speaks_for(speaker_id, actor[0], stated_on):
+                errors.append(
+                    FieldError(
+                        "speaker",
+                        f"'{speaker_code}' held no office with '{actor_code}' on {stated_on}",
+                    )
+                )
+    return (actor[0] if actor is not None else None), speaker_id, errors
+
+
+def check_initiative(
+    refs: ClaimReferences, slug: str | None
+) -> tuple[int | None, list[FieldError]]:
+    """The id of the initiative the claim names (None when it names none), or the problem."""
+    if not slug:
+        return None, []
+    initiative_id = refs.initiative_id(slug)
+    if initiative_id is None:
+        return None, [FieldError("initiative", f"unknown initiative '{slug}'")]
+    return initiative_id, []
+
+
+def check_source(
+    refs: ClaimReferences, source_id: int, stated_on: date
+) -> tuple[SourceFacts | None, list[FieldError]]:
+    """The source (None if unknown), and the problems: unknown, or published before the
+    claim was stated."""
+    source = refs.source(source_id)
+    if source is None:
+        return None, [FieldError("source_id", f"unknown source {source_id}")]
+    if stated_on > source.published_on:
+        message = f"after the source's publication date ({source.published_on})"
+        return source, [FieldError("stated_on", message)]
+    return source, []
+
+
+def check_evidence(
+    source: SourceFacts, source_id: int, quote: str, start: int | None, end: int | None
+) -> tuple[int | None, int | None, list[FieldError]]:
+    """The evidence's offsets in the source's text (as given when the text is not stored),
+    or the problem: the offsets do not hold the quote, or the quote is not in the text."""
+    if source.text is None:
+        return start, end, []
+    if start is not None and source.text[start:end] != quote:
+        message = f"text[{start}:{end}] of source {source_id} is not the quote"
+        return start, end, [FieldError("evidence", message)]
+    span = locate_evidence(source.text, quote, start, end)
+    if span is None:
+        message = f"not found verbatim in the text of source {source_id}"
+        return start, end, [FieldError("evidence.text", message)]
+    return span[0], span[1], []
 
 
 def current_user(session: Session) -> int | None:

@@ -1,9 +1,12 @@
 """Export and import endpoints: /api/v1/export and /api/v1/import (JSON Lines)."""
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.deps import CurrentUser, Editor, RequireEditor, may_review
 from app.accounts.models import UserRole
@@ -22,17 +25,27 @@ router = APIRouter(prefix="/api/v1", tags=["export"])
     responses={200: {"content": {"application/x-ndjson": {}}}},
 )
 def export(
+    request: Request,
     session: SessionDep,
     format: Annotated[str, Query(pattern="^jsonl$", description="Only jsonl for now.")] = "jsonl",
 ) -> StreamingResponse:
-    """The whole database as JSON Lines, in an order that imports back."""
+    """The whole database as JSON Lines, in an order that imports back, streamed as it is
+    read (memory stays that of a batch of rows, whatever the size of the database)."""
     del format
-    lines = list(service.export_lines(session))
+    # The request's session ends when this returns, before the body is sent: the rows are
+    # read by a session of their own (on the same engine or connection), open while the
+    # response streams.
+    factory: sessionmaker[Session] = request.app.state.session_factory
     return StreamingResponse(
-        iter(lines),
+        _export_chunks(factory, session.get_bind()),
         media_type="application/x-ndjson",
         headers={"Content-Disposition": 'attachment; filename="posture-export.jsonl"'},
     )
+
+
+def _export_chunks(factory: sessionmaker[Session], bind: Engine | Connection) -> Iterator[str]:
+    with factory(bind=bind) as reader, reader.begin():
+        yield from service.export_chunks(reader)
 
 
 async def _raw_body(request: Request) -> bytes:

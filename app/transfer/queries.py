@@ -1,16 +1,16 @@
 """SQL for export and import."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.actors.models import Actor, Affiliation, Membership
 from app.claims import queries as claim_queries
 from app.claims.models import Claim, ClaimCondition
-from app.db import insert_many
+from app.db import insert_columns, insert_many
 from app.initiatives.models import Initiative
 from app.sources.models import Source
 
@@ -59,16 +59,26 @@ def all_affiliations(session: Session) -> Sequence[Any]:
     return session.execute(stmt).all()
 
 
-def all_sources(session: Session) -> Sequence[Source]:
-    """Every source, by id."""
-    return session.scalars(select(Source).order_by(Source.id)).all()
+# Rows an export holds in memory at a time (sources with their texts, claims with their
+# references): the export's memory does not grow with the database.
+EXPORT_BATCH = 1000
 
 
-def all_claims(session: Session) -> Sequence[Claim]:
-    """Every claim, retracted ones included, by id."""
-    stmt = claim_queries.claim_list(include_retracted=True).order_by(Claim.id)
-    claims: Sequence[Claim] = session.scalars(stmt).unique().all()
-    return claims
+def all_sources(session: Session) -> Iterator[Source]:
+    """Every source, by id, read in batches of EXPORT_BATCH from one statement."""
+    stmt = select(Source).order_by(Source.id).execution_options(yield_per=EXPORT_BATCH)
+    yield from session.scalars(stmt)
+
+
+def all_claims(session: Session) -> Iterator[Claim]:
+    """Every claim, retracted ones included, by id, read in batches of EXPORT_BATCH from one
+    statement (a server-side cursor on PostgreSQL: one snapshot, like a single read)."""
+    stmt = (
+        claim_queries.claim_list(include_retracted=True)
+        .order_by(Claim.id)
+        .execution_options(yield_per=EXPORT_BATCH)
+    )
+    yield from session.scalars(stmt)
 
 
 def membership_exists(
@@ -174,22 +184,34 @@ def room_for_a_large_write(session: Session) -> Iterator[None]:
 
 
 def insert_claims(
-    session: Session, rows: list[dict[str, Any]], shared: dict[str, Any] | None = None
-) -> list[int]:
-    """Insert claim rows, each with the `shared` values, in one executemany; the new ids in
-    the rows' order."""
-    if not rows:
+    session: Session, columns: Mapping[str, Sequence[Any]], shared: dict[str, Any] | None = None
+) -> Sequence[int]:
+    """Insert claims given column by column (app.db.insert_columns), each with the `shared`
+    values, in one statement; the new ids in the rows' order."""
+    count = len(next(iter(columns.values()), ()))
+    if not count:
         return []
-    if session.get_bind().dialect.name == "sqlite":
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
         # SQLite cannot order RETURNING rows, so SQLAlchemy would insert row by row. One
-        # executemany instead: SQLite serialises writers and gives the next rowids to the
+        # statement instead: SQLite serialises writers and gives the next rowids to the
         # rows in order, so the new ids are the n after the previous maximum.
-        insert_many(session.connection(), CLAIMS, rows, shared, staged=True)
+        insert_columns(connection, CLAIMS, columns, shared, staged=True)
         last = session.scalar(select(func.max(Claim.id))) or 0
-        return list(range(last - len(rows) + 1, last + 1))
-    stmt = insert(CLAIMS).returning(Claim.id, sort_by_parameter_order=True)
-    params = [{**row, **shared} for row in rows] if shared else rows
-    return list(session.connection().execute(stmt, params).scalars())
+        return range(last - count + 1, last + 1)
+    # Elsewhere the ids come from the table's sequence first, in order (as the column's
+    # default would give them), so that the rows can go in with COPY, which returns nothing.
+    ids = list(
+        session.scalars(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('claims', 'id')) AS id"
+                " FROM generate_series(1, :count) ORDER BY id"
+            ),
+            {"count": count},
+        )
+    )
+    insert_columns(connection, CLAIMS, {"id": ids, **columns}, shared)
+    return ids
 
 
 def insert_conditions(session: Session, rows: list[dict[str, Any]]) -> None:

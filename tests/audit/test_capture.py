@@ -2,7 +2,7 @@
 and after (child rows folded in), the user or the agent, and the action."""
 
 import json
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 import pytest
@@ -633,3 +633,127 @@ def test_ids_are_grouped_into_ranges_and_lists_that_cover_them_exactly() -> None
     assert all(len(g) <= CHUNK for g in groups if isinstance(g, list))
     # Ids that are not all integers are read in lists, as before.
     assert [sorted(g) for g in _id_groups(["b", "a"])] == [["a", "b"]]
+
+
+@pytest.mark.parametrize("copy", [False, True])
+def test_an_import_makes_each_entry_from_its_values_equal_to_what_is_read_back(
+    session: Session, trail: Trail, user_id: int, copy: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The entries are made from the values the import wrote, converted as the database
+    # stores them: decimals that SQLite keeps as floats (-0 becomes 0), PostgreSQL's
+    # numeric(20, 4), strings with any characters, dates, the review's time. `copy`: the
+    # rows go through PostgreSQL's COPY (SQLite: VALUES lists) whatever their number.
+    import app.db
+    import app.transfer.bulk
+    from app.audit.queries import claim_snapshots, written_claim_snapshots
+    from app.transfer.bulk import import_claims
+
+    made: list[Any] = []
+
+    def spied(*args: Any) -> Any:
+        made.append(written_claim_snapshots(*args))
+        return made[-1]
+
+    # The entries must come from the written values, not from reading the claims back.
+    monkeypatch.setattr(app.transfer.bulk, "written_claim_snapshots", spied)
+    if copy:
+        monkeypatch.setattr(app.db, "COPY_ROWS", 1)
+        monkeypatch.setattr(app.db, "VALUES_ROWS", 2)
+    source = _bulk_references(session)
+    amounts = [
+        "5000",
+        "-0",
+        "0",
+        "0.0000",
+        "0.0001",
+        "1E+3",
+        "12.50",
+        "0.1",
+        "2.675",
+        "99999999999999.9999",
+        "123456789012345.6789",
+        "9007199254740993",
+        "4503599627370497.5",
+        "1E-4",
+    ]
+    rows = []
+    for n, amount in enumerate(amounts):
+        row = _bulk_rows(source.id)[n + 1]
+        row["quantity"] = {"amount": amount, "unit": f"unités ✓ {n}"}
+        row["note"] = 'tab\there, quote " and \\ backslash, ünïcode, \U0001f600, line\nbreak'
+        row["via"] = ["Ä", "B\u200bC", " spaced "]
+        rows.append(row)
+    trail.mark()
+    content = "\n".join(json.dumps(row) for row in [*rows, *_bulk_rows(source.id)])
+    report = import_claims(session, content, "jsonl", accept=True)
+    assert report.first_id is not None
+    assert report.last_id is not None
+    ids = list(range(report.first_id, report.last_id + 1))
+    found = trail.new()
+    assert sorted(int(e.record_key) for e in found) == ids
+    read = claim_snapshots(session.connection(), ids)
+    for entry in found:
+        assert entry.after == read[int(entry.record_key)]
+    assert made
+    assert made[0] is not None
+    assert [snapshot["id"] for snapshot in made[0]] == ids
+    quantities = [read[i]["quantity_amount"] for i in ids[: len(amounts)]]
+    assert quantities[:8] == ["5000", "0", "0", "0", "0.0001", "1000", "12.5", "0.1"]
+
+
+def test_an_entry_made_from_written_values_is_read_back_once_the_record_changes_again(
+    session: Session, trail: Trail, user_id: int
+) -> None:
+    # A snapshot handed to note_created holds only until the record changes again in the
+    # transaction, or a savepoint rolls back: then the record is read at the end.
+    from app.audit.queries import claim_snapshots
+
+    claim = make_claim(session)
+    other = make_claim(session)
+    trail.mark()
+    with capture.one_write(session):
+        capture.note_created(session, Claim, [claim.id], [{"not": "what was written"}])
+        session.execute(update(Claim).where(Claim.id == claim.id).values(note="changed"))
+        savepoint = session.begin_nested()
+        capture.note_created(session, Claim, [other.id], [{"not": "kept either"}])
+        savepoint.rollback()
+    entries = {int(e.record_key): e.after for e in trail.new()}
+    assert entries[claim.id] == claim_snapshots(session.connection(), [claim.id])[claim.id]
+    assert entries[claim.id] is not None
+    assert entries[claim.id]["note"] == "changed"
+    assert entries[other.id] == claim_snapshots(session.connection(), [other.id])[other.id]
+
+
+def test_written_snapshots_are_refused_for_values_whose_round_trip_is_unknown(
+    session: Session,
+) -> None:
+    # Then the import's entries are read back from the database, as before.
+    from datetime import datetime
+    from decimal import Decimal
+
+    from app.audit.queries import written_claim_snapshots
+
+    dialect = session.get_bind().dialect
+    names = {"actor": {1: "GB"}, "speaker": {1: "GB"}, "initiative": {}}
+    base: dict[str, Any] = {
+        "actor_id": [1],
+        "speaker_id": [None],
+        "initiative_id": [None],
+        "kind": ["commitment"],
+        "via": [[]],
+        "quantity_amount": [Decimal("1.5")],
+        "stated_on": [date(2025, 8, 19)],
+    }
+    shared = {"reviewed_at": datetime(2025, 8, 19, 12, tzinfo=UTC), "created_by": 1}
+
+    def made(columns: dict[str, Any], common: dict[str, Any]) -> Any:
+        return written_claim_snapshots(dialect, [7], columns, common, names, [[]])
+
+    assert made(base, shared) is not None
+    assert made({**base, "quantity_amount": [Decimal("NaN")]}, shared) is None
+    assert made({**base, "quantity_amount": [1.5]}, shared) is None
+    assert made({**base, "stated_on": [datetime(2025, 8, 19)]}, shared) is None
+    assert made({**base, "via": [["a", 1]]}, shared) is None
+    assert made({**base, "actor_id": [2]}, shared) is None
+    assert made(base, {**shared, "reviewed_at": datetime(2025, 8, 19, 12)}) is None
+    assert made(base, {**shared, "created_by": "1"}) is None

@@ -164,15 +164,24 @@ def test_an_editor_restoring_an_export_may_bring_only_proposed_claims(
     assert claim_count(session) == before + 1
 
 
-@pytest.mark.parametrize("staged", [False, True])
+@pytest.mark.parametrize("path", ["rows", "staged", "lists"])
 def test_insert_many_writes_what_sqlalchemys_executemany_writes(
-    session: Session, staged: bool
+    session: Session, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The bulk import's insert: on SQLite the driver gets tuples processed column by column
-    # (through a temporary table when staged), elsewhere SQLAlchemy's executemany runs.
-    # Either way the rows read back are SQLAlchemy's own, in order, defaults included
-    # (scalar ones; a per-row default such as via's takes SQLAlchemy's path).
+    # (through a temporary table when staged; as VALUES lists from VALUES_ROWS rows on, here
+    # made 2 for "lists"), on PostgreSQL COPY from COPY_ROWS rows on (2 for "lists"),
+    # elsewhere SQLAlchemy's executemany runs. Either way the rows read back are
+    # SQLAlchemy's own, in order, defaults included (scalar ones; a per-row default such as
+    # via's takes SQLAlchemy's path).
     from datetime import UTC, date, datetime
+
+    import app.db
+
+    staged = path == "staged"
+    if path == "lists":
+        monkeypatch.setattr(app.db, "VALUES_ROWS", 2)
+        monkeypatch.setattr(app.db, "COPY_ROWS", 2)
     from decimal import Decimal
 
     from sqlalchemy import insert
@@ -224,30 +233,33 @@ def test_insert_many_writes_what_sqlalchemys_executemany_writes(
         return [tuple(row) for row in session.connection().execute(stmt)]
 
     conn = session.connection()
+    # Per insert: whether SQLAlchemy compiled none of its statements (the driver got them).
     driver_level: list[bool] = []
+    compiled: list[bool] = []
 
     def spy(*args: Any) -> None:
-        context, executemany = args[4], args[5]
-        if executemany:
-            driver_level.append(context.compiled is None)
+        if args[2].startswith("INSERT"):
+            compiled.append(args[4].compiled is not None)
 
     for given in (rows, [{k: v for k, v in row.items() if k != "via"} for row in rows]):
         event.listen(conn, "before_cursor_execute", spy)
+        compiled.clear()
         try:
             ours = written(
                 lambda given=given: insert_many(conn, CLAIMS, given, shared, staged=staged)
             )
         finally:
             event.remove(conn, "before_cursor_execute", spy)
+        driver_level.append(not any(compiled))
         theirs = written(
             lambda given=given: conn.execute(insert(CLAIMS), [{**r, **shared} for r in given])
         )
         assert ours == theirs
         assert [row[columns.index(CLAIMS.c.evidence_text)] for row in ours][2] == "Ünïcode ✓"
-    # SQLite took the tuples path for the rows with every column; the rows without via
-    # (a default computed per row) and other backends took SQLAlchemy's.
+    # SQLite took the driver's path for the rows with every column, PostgreSQL its COPY
+    # ("lists"); the rows without via (a default computed per row) took SQLAlchemy's.
     sqlite = session.get_bind().dialect.name == "sqlite"
-    assert driver_level == [sqlite, False]
+    assert driver_level == [sqlite or path == "lists", False]
     # Omitted columns with a default got it; shared values went to every row.
     assert {
         (r.version, r.conditional, r.review_state)

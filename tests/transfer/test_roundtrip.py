@@ -496,3 +496,74 @@ def test_import_never_answers_500_for_a_nul_character(client: TestClient, seeded
     assert response.status_code in (200, 422)
     if response.status_code == 422:
         assert {e["line"] for e in response.json()["errors"]} == {2}
+
+
+def test_the_export_streams_in_batches_the_lines_a_whole_read_gives(
+    origin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sources and claims are read EXPORT_BATCH at a time (here 2: batches end everywhere);
+    # the lines are those of reading each table whole, as the export did before, byte for
+    # byte, on a database with claims, conditions, retractions, reviews, users and entries.
+    from app.claims.models import Claim
+    from app.claims.queries import claim_list
+    from app.transfer import queries
+
+    monkeypatch.setattr(queries, "EXPORT_BATCH", 2)
+    streamed = export_of(origin)
+    with monkeypatch.context() as whole:
+        whole.setattr(
+            queries,
+            "all_claims",
+            lambda session: (
+                session.scalars(claim_list(include_retracted=True).order_by(Claim.id))
+                .unique()
+                .all()
+            ),
+        )
+        whole.setattr(
+            queries,
+            "all_sources",
+            lambda session: session.scalars(select(Source).order_by(Source.id)).all(),
+        )
+        read_whole = export_of(origin)
+    assert comparable(streamed) == comparable(read_whole)
+    assert count_by_type(streamed)["claim"] > 4
+
+
+def test_the_export_holds_one_batch_of_claims_at_a_time(
+    origin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from app.claims.models import Claim
+    from app.transfer import queries
+    from app.transfer.service import export_records
+
+    monkeypatch.setattr(queries, "EXPORT_BATCH", 2)
+
+    def most_claims_held(session: Session) -> int:
+        most = 0
+        for record in export_records(session):
+            if record["type"] == "claim":
+                gc.collect()
+                held = sum(isinstance(o, Claim) for o in session.identity_map.values())
+                most = max(most, held)
+        return most
+
+    # At most the batch being read, and the one whose last claim was just written out.
+    assert in_transaction(origin, most_claims_held) <= 2 * queries.EXPORT_BATCH
+
+
+def test_the_api_streams_the_export_in_pieces_of_lines(
+    origin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.transfer import service
+
+    monkeypatch.setattr(service, "CHUNK_LINES", 3)
+    expected = export_of(origin)
+    with api(origin) as client, client.stream("GET", "/api/v1/export") as response:
+        assert response.status_code == 200
+        pieces = list(response.iter_text())
+    lines = "".join(pieces).splitlines(keepends=True)
+    assert comparable(lines) == comparable(expected)
+    assert len(pieces) >= len(expected) // 3
