@@ -284,20 +284,25 @@ def _decided_branch(
         .join(claim, claim.id == winners.c.claim_id)
     )
     if detailed:
-        stmt = stmt.join(source, source.id == claim.source_id).add_columns(
-            claim.status,
-            claim.stance,
-            claim.stated_on,
-            claim.certainty,
-            claim.basis,
-            claim.speaker_id,
-            claim.evidence_text.label("evidence"),
-            source.id.label("source_id"),
-            source.title.label("source_title"),
-            source.outlet.label("source_outlet"),
-            source.published_on,
-        )
+        stmt = stmt.join(source, source.id == claim.source_id).add_columns(*_details(claim, source))
     return stmt
+
+
+def _details(claim: Any, source: Any) -> list[Any]:
+    """What a matrix shows of the deciding claim and its source (DETAIL_COLUMNS)."""
+    return [
+        claim.status,
+        claim.stance,
+        claim.stated_on,
+        claim.certainty,
+        claim.basis,
+        claim.speaker_id,
+        claim.evidence_text.label("evidence"),
+        source.id.label("source_id"),
+        source.title.label("source_title"),
+        source.outlet.label("source_outlet"),
+        source.published_on,
+    ]
 
 
 # What a matrix shows of the deciding claim and its source, as the engine names them.
@@ -358,19 +363,7 @@ def _decided_branch_lateral(
     )
     claim = aliased(Claim, name="same_day")
     source = aliased(Source, name="same_day_source")
-    details = [
-        claim.status,
-        claim.stance,
-        claim.stated_on,
-        claim.certainty,
-        claim.basis,
-        claim.speaker_id,
-        claim.evidence_text.label("evidence"),
-        source.id.label("source_id"),
-        source.title.label("source_title"),
-        source.outlet.label("source_outlet"),
-        source.published_on,
-    ]
+    details = _details(claim, source)
     winner_query = (
         select(
             claim.id.label("claim_id"),
