@@ -56,6 +56,18 @@ def postgres_unavailable(reason: str) -> None:
     pytest.skip(f"PostgreSQL unreachable at 127.0.0.1:5432, its tests are skipped: {reason}")
 
 
+def seed_text(name: str) -> str:
+    """A text of ../shared/seeds; without it (a clone alone) the test is skipped with a line
+    saying why, except in CI, where that fails the run."""
+    path = SEED_TEXT_DIR / name
+    if not path.exists():
+        reason = f"the seed text {path} is not there (../shared/seeds beside the clone)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"The seed text is required in CI: {reason}")
+        pytest.skip(f"needs the seed article, skipped: {reason}")
+    return path.read_text(encoding="utf-8")
+
+
 def create_database(backend: str, tmp_dir: Path) -> tuple[str, str | None]:
     """A new empty database: (url, name to drop afterwards)."""
     if backend == "sqlite":

@@ -13,10 +13,10 @@ from app.extraction.actors import INDEX_CACHE
 from app.extraction.schemas import MAX_TEXT_CHARS
 from app.sources.models import Source
 from tests.api_assertions import assert_problem
-from tests.conftest import SEED_TEXT_DIR, build_app
+from tests.conftest import build_app, seed_text
 
 EXTRACT = "/api/v1/extract"
-SEED_ARTICLE = (SEED_TEXT_DIR / "000_dc4023db175f5c22.txt").read_text(encoding="utf-8")
+SEED_FILE = "000_dc4023db175f5c22.txt"
 
 
 def counts(session: Session) -> tuple[int, int]:
@@ -29,10 +29,11 @@ def counts(session: Session) -> tuple[int, int]:
 def test_extract_proposes_claims_in_the_claims_api_shape_and_stores_nothing(
     client: TestClient, seeded: Session
 ) -> None:
+    article = seed_text(SEED_FILE)
     before = counts(seeded)
 
     response = client.post(
-        EXTRACT, json={"text": SEED_ARTICLE, "published_on": "2025-08-20", "outlet": "Wire"}
+        EXTRACT, json={"text": article, "published_on": "2025-08-20", "outlet": "Wire"}
     )
 
     assert response.status_code == 200, response.text
@@ -52,7 +53,7 @@ def test_extract_proposes_claims_in_the_claims_api_shape_and_stores_nothing(
     assert by_pair[("US", "ground_forces")]["speaker"] == "donald-trump"
     for claim in claims:
         evidence = claim["evidence"]
-        assert SEED_ARTICLE[evidence["start"] : evidence["end"]] == evidence["text"]
+        assert article[evidence["start"] : evidence["end"]] == evidence["text"]
         assert claim.keys() >= {
             "actor",
             "kind",

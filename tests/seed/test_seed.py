@@ -29,7 +29,7 @@ from app.vocab import (
     Stance,
     Status,
 )
-from tests.conftest import SEED_TEXT_DIR
+from tests.conftest import SEED_TEXT_DIR, seed_text
 
 SEEDS: list[tuple[Path, dict[str, Any]]] = [
     (path, json.loads(path.read_text(encoding="utf-8"))) for path in seed_files()
@@ -40,7 +40,7 @@ CLAIM_IDS = [f"{path.stem}-{n}-{claim['actor']}" for n, (path, _, claim) in enum
 
 def article(data: dict[str, Any]) -> str:
     """The seed source's article, read from the shared seeds folder."""
-    return (SEED_TEXT_DIR / data["source"]["text_file"]).read_text(encoding="utf-8")
+    return seed_text(data["source"]["text_file"])
 
 
 def claim_key(actor: str, kind: str, role: str | None, initiative: str | None) -> tuple[Any, ...]:
