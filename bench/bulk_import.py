@@ -108,14 +108,7 @@ def csv_text(rows: int, codes: list[str], source_id: int) -> str:
 
 def pg_kwargs(url: URL) -> dict[str, Any]:
     """psycopg connection arguments for an SQLAlchemy URL."""
-    values = {
-        "host": url.host,
-        "port": url.port,
-        "user": url.username,
-        "password": url.password,
-        "dbname": url.database,
-    }
-    return {k: v for k, v in values.items() if v is not None}
+    return url.translate_connect_args(username="user", database="dbname")
 
 
 @contextmanager

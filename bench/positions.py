@@ -478,14 +478,7 @@ def load(url: str, n: int, seed: int, chunk_rows: int) -> dict[str, Any]:
 
 def pg_kwargs(url: URL) -> dict[str, Any]:
     """psycopg connection arguments for an SQLAlchemy URL."""
-    values = {
-        "host": url.host,
-        "port": url.port,
-        "user": url.username,
-        "password": url.password,
-        "dbname": url.database,
-    }
-    return {k: v for k, v in values.items() if v is not None}
+    return url.translate_connect_args(username="user", database="dbname")
 
 
 def _sidecar(key: str) -> Path:
