@@ -138,6 +138,20 @@ def _is_member(actor_id: Any, as_of: Any) -> ColumnElement[bool]:
     )
 
 
+def _asked_cells(stmt: Select[Any], cell: Any, kind: str, shape: _Shape, as_of: Any) -> Select[Any]:
+    """Keep the cells the question asks about: its roles or initiatives, its actors, the
+    group's members at each date (values bound at execution)."""
+    if kind == "commitment" and shape.roles:
+        stmt = stmt.where(CommitmentCell.role.in_(bindparam("roles", expanding=True)))
+    if kind == "stance" and shape.initiatives:
+        stmt = stmt.where(StanceCell.initiative_id.in_(bindparam("initiative_ids", expanding=True)))
+    if shape.actors:
+        stmt = stmt.where(cell.actor_id.in_(bindparam("actor_ids", expanding=True)))
+    if shape.group:
+        stmt = stmt.where(_is_member(cell.actor_id, as_of.c.as_of))
+    return stmt
+
+
 def _decided_branch(
     as_of: Any, kind: str, shape: _Shape, *, detailed: bool, contested: bool
 ) -> Select[Any]:
@@ -182,14 +196,7 @@ def _decided_branch(
         .select_from(cell)
         .join(as_of, literal(True))
     )
-    if kind == "commitment" and shape.roles:
-        days = days.where(CommitmentCell.role.in_(bindparam("roles", expanding=True)))
-    if kind == "stance" and shape.initiatives:
-        days = days.where(StanceCell.initiative_id.in_(bindparam("initiative_ids", expanding=True)))
-    if shape.actors:
-        days = days.where(cell.actor_id.in_(bindparam("actor_ids", expanding=True)))
-    if shape.group:
-        days = days.where(_is_member(cell.actor_id, as_of.c.as_of))
+    days = _asked_cells(days, cell, kind, shape, as_of)
     decisive = days.cte(f"{kind}_days").prefix_with("MATERIALIZED")
 
     def that_day(name: str, with_source: bool) -> tuple[Any, Any, Select[Any]]:
@@ -422,15 +429,7 @@ def _decided_branch_lateral(
         stmt = stmt.add_columns(literal(None, Boolean).label("contested"))
     if detailed:
         stmt = stmt.add_columns(*(winner.c[name] for name in DETAIL_COLUMNS))
-    if kind == "commitment" and shape.roles:
-        stmt = stmt.where(CommitmentCell.role.in_(bindparam("roles", expanding=True)))
-    if kind == "stance" and shape.initiatives:
-        stmt = stmt.where(StanceCell.initiative_id.in_(bindparam("initiative_ids", expanding=True)))
-    if shape.actors:
-        stmt = stmt.where(cell.actor_id.in_(bindparam("actor_ids", expanding=True)))
-    if shape.group:
-        stmt = stmt.where(_is_member(cell.actor_id, as_of.c.as_of))
-    return stmt
+    return _asked_cells(stmt, cell, kind, shape, as_of)
 
 
 def decided_claims(shape: _Shape, *, detailed: bool = False, contested: bool = True) -> Any:
