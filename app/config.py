@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     require_sign_in_to_read: bool = Field(
         default=False, description="Require a signed-in viewer for every page and GET endpoint."
     )
+    public_audit_trail: bool = Field(
+        default=False,
+        description=(
+            "Let anonymous readers see the audit trail and who made each write "
+            "(by default only signed-in users do)."
+        ),
+    )
     session_days: int = Field(
         default=14, ge=1, le=365, description="How long a dashboard sign-in lasts."
     )

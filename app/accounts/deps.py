@@ -173,6 +173,22 @@ def read_access(request: Request, auth: AuthDep, settings: SettingsDep) -> None:
         raise Unauthorized("Sign in (or send a bearer token) to read.", headers=BEARER_CHALLENGE)
 
 
+def may_read_audit(request: Request) -> bool:
+    """Whether this request may see the audit trail and who made each write: signed-in
+    users, and everyone when POSTURE_PUBLIC_AUDIT_TRAIL is set (analysts coding
+    positions may not want their names public)."""
+    settings: Settings = request.app.state.settings
+    return settings.public_audit_trail or getattr(request.state, "user", None) is not None
+
+
+def audit_access(request: Request, auth: AuthDep) -> None:
+    """On the audit API: 401 for anonymous readers unless the trail is public."""
+    if auth is None and not may_read_audit(request):
+        raise Unauthorized(
+            "Sign in (or send a bearer token) to read the audit trail.", headers=BEARER_CHALLENGE
+        )
+
+
 @cache
 def require_role(role: UserRole) -> Callable[..., Awaitable[User]]:
     """A dependency giving the signed-in user who holds `role` (or a higher one).

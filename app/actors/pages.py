@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from app.accounts.deps import RequireEditor
+from app.accounts.deps import RequireEditor, may_read_audit
 from app.actors import queries, service
 from app.actors.models import Actor
 from app.actors.schemas import ActorCreate, ActorDetail, ActorUpdate
@@ -134,7 +134,8 @@ def actor_page(code: str, request: Request, session: SessionDep) -> HTMLResponse
             history_total=timeline.total,
             history_shown=len(timeline.claims),
         )
-    context["audit_history"] = audit.history_context(session, "actor", actor.code)
+    if may_read_audit(request):
+        context["audit_history"] = audit.history_context(session, "actor", actor.code)
     return render(request, "actors/detail.html", context)
 
 

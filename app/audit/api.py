@@ -3,9 +3,10 @@
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
+from app.accounts.deps import audit_access
 from app.audit import queries, service
 from app.audit.models import AuditEntry
 from app.audit.schemas import AuditEntryRead
@@ -14,7 +15,8 @@ from app.db import SessionDep
 from app.errors import InvalidInput
 from app.listing import IdPath, LimitParam, OffsetParam, Page, check_limit, paginate
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+# Who wrote what is private unless POSTURE_PUBLIC_AUDIT_TRAIL is set.
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"], dependencies=[Depends(audit_access)])
 
 
 class AuditFormat(StrEnum):

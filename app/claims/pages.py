@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BeforeValidator
 
-from app.accounts.deps import CurrentUser, RequireEditor, may_review
+from app.accounts.deps import CurrentUser, RequireEditor, may_read_audit, may_review
 from app.audit import service as audit
 from app.claims import service
 from app.claims.schemas import ClaimCreate, ClaimRetract, ClaimUpdate
@@ -263,9 +263,11 @@ def create_claim(
 @router.get("/claims/{claim_id}", response_class=HTMLResponse)
 def claim_page(claim_id: int, request: Request, session: SessionDep) -> HTMLResponse:
     """A claim with its evidence highlighted in its sentence and the cell's history."""
-    context = service.claim_evidence_view(session, claim_id)
+    audit_visible = may_read_audit(request)
+    context = service.claim_evidence_view(session, claim_id, with_people=audit_visible)
     context["title"] = f"Claim {claim_id}"
-    context["audit_history"] = audit.history_context(session, "claim", claim_id)
+    if audit_visible:
+        context["audit_history"] = audit.history_context(session, "claim", claim_id)
     return render(request, "claims/claim.html", context, fragment="claims/_detail.html")
 
 

@@ -612,8 +612,11 @@ def evidence_in_sentence(
     return text[left:start].lstrip(), text[start:end], text[end:right].rstrip()
 
 
-def claim_evidence_view(session: Session, claim_id: int) -> dict[str, Any]:
-    """What the dashboard shows of a claim: the record, its sentence, the cell's history."""
+def claim_evidence_view(
+    session: Session, claim_id: int, *, with_people: bool = True
+) -> dict[str, Any]:
+    """What the dashboard shows of a claim: the record, its sentence, the cell's history,
+    and (`with_people`) the names of who recorded and reviewed it."""
     claim = require_claim(session, claim_id)
     source = source_queries.source_by_id(session, claim.source_id)
     assert source is not None
@@ -623,7 +626,7 @@ def claim_evidence_view(session: Session, claim_id: int) -> dict[str, Any]:
         "claim": claim_record(claim),
         "sentence": evidence_in_sentence(source.text, claim.evidence_start, claim.evidence_end),
         "history": [claim_record(c) for c in history],
-        "people": audit_queries.user_names(session, users),
+        "people": audit_queries.user_names(session, users) if with_people else None,
     }
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.accounts.deps import RequireEditor
+from app.accounts.deps import RequireEditor, may_read_audit
 from app.audit import service as audit
 from app.config import SettingsDep
 from app.db import SessionDep
@@ -90,8 +90,9 @@ def initiative_page(slug: str, request: Request, session: SessionDep) -> HTMLRes
             matrix.cells, key=lambda c: (STANCE_ORDER.get(c.stance or "", 0), c.actor_name)
         ),
         "roles": service.initiative_roles(session, slug),
-        "audit_history": audit.history_context(session, "initiative", slug),
     }
+    if may_read_audit(request):
+        context["audit_history"] = audit.history_context(session, "initiative", slug)
     return render(request, "initiatives/detail.html", context)
 
 

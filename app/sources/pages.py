@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from app.accounts.deps import RequireEditor
+from app.accounts.deps import RequireEditor, may_read_audit
 from app.audit import service as audit
 from app.config import SettingsDep
 from app.db import SessionDep
@@ -72,7 +72,8 @@ def source_page(source_id: IdPath, request: Request, session: SessionDep) -> HTM
     """A source's metadata and every claim it supports, evidence marked in its text."""
     context = service.source_view(session, source_id)
     context["title"] = context["source"].title
-    context["audit_history"] = audit.history_context(session, "source", source_id)
+    if may_read_audit(request):
+        context["audit_history"] = audit.history_context(session, "source", source_id)
     return render(request, "sources/detail.html", context)
 
 

@@ -5,12 +5,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
+from app.config import Settings
 from tests.api_assertions import assert_problem
 from tests.etags import if_match
 from tests.factories import make_actor, make_claim, make_source
@@ -165,3 +167,20 @@ def test_no_route_changes_or_deletes_an_entry(
         assert "GET" in response.headers["allow"]
     assert client.get(f"{AUDIT}/{entry['id']}").json() == entry
     assert entry_count(session) == before
+
+
+def test_the_trail_is_for_signed_in_readers_unless_a_setting_makes_it_public(
+    app: FastAPI, settings: Settings, client: TestClient, session: Session
+) -> None:
+    make_actor(session, "FR")
+    session.commit()
+    with TestClient(app) as anonymous:
+        for url in (AUDIT, f"{AUDIT}?format=jsonl", f"{AUDIT}/1"):
+            refused = anonymous.get(url)
+            assert_problem(refused, 401)
+            assert "audit trail" in refused.json()["detail"]
+        assert client.get(AUDIT).status_code == 200
+        settings.public_audit_trail = True
+        public = anonymous.get(AUDIT)
+    assert public.status_code == 200
+    assert public.json()["total"] >= 1

@@ -4,10 +4,12 @@ wrote, when, the action, and each changed field before and after."""
 import re
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.config import Settings
 from tests.etags import if_match
 from tests.factories import make_actor, make_claim, make_initiative, make_source
 from tests.page_assertions import get_page, text_of
@@ -104,3 +106,38 @@ def test_the_claim_page_shows_its_review(client: TestClient, session: Session, a
     assert f"Rejected by {admin.display_name} on" in text
     assert "Not in the text." in text
     assert f"reject by {admin.display_name}" in history(get_page(client, f"/claims/{claim.id}"))
+
+
+@pytest.mark.parametrize(
+    ("page", "api", "write"),
+    [
+        ("/claims/{claim}", "/api/v1/claims/{claim}", ("post", "/accept", {})),
+        ("/sources/{source}", "/api/v1/sources/{source}", ("patch", "", {"outlet": "Wire"})),
+        ("/actors/GB", "/api/v1/actors/GB", ("patch", "", {"description": "A state."})),
+    ],
+)
+def test_anonymous_readers_see_no_history_or_names_unless_the_trail_is_public(
+    app: FastAPI,
+    settings: Settings,
+    client: TestClient,
+    session: Session,
+    admin: User,
+    page: str,
+    api: str,
+    write: tuple[str, str, dict[str, str]],
+) -> None:
+    source = make_source(session, text=TEXT)
+    claim = make_claim(session, source=source, review_state="proposed")
+    session.commit()
+    page, api = (u.format(claim=claim.id, source=source.id) for u in (page, api))
+    method, suffix, body = write
+    done = client.request(method, api + suffix, json=body, headers=if_match(client, api))
+    assert done.status_code == 200
+    with TestClient(app) as anonymous:
+        hidden = get_page(anonymous, page)
+        assert '<section class="history"' not in hidden
+        assert admin.display_name not in text_of(hidden)
+        assert admin.display_name in history(get_page(client, page))
+        settings.public_audit_trail = True
+        shown = get_page(anonymous, page)
+    assert admin.display_name in history(shown)
