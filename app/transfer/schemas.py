@@ -1,9 +1,9 @@
 """The JSON Lines export format: one typed record per line, referencing by code and slug."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, TypeAdapter
+from pydantic import Discriminator, Field, StringConstraints, Tag, TypeAdapter
 
 from app.actors.schemas import AliasIn
 from app.claims.schemas import ClaimFields
@@ -104,15 +104,21 @@ class ClaimRecord(ClaimFields):
     updated_at: datetime | None = None
 
 
+def _record_type(value: Any) -> Any:
+    return value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+
+
+# The records are told apart by a function, not by their `type` field's schema: that field
+# passes InputModel's validators like any other, which pydantic refuses in a discriminator.
 Record = Annotated[
-    HeaderRecord
-    | ActorRecord
-    | MembershipRecord
-    | AffiliationRecord
-    | InitiativeRecord
-    | SourceRecord
-    | ClaimRecord,
-    Field(discriminator="type"),
+    Annotated[HeaderRecord, Tag("posture-export")]
+    | Annotated[ActorRecord, Tag("actor")]
+    | Annotated[MembershipRecord, Tag("membership")]
+    | Annotated[AffiliationRecord, Tag("affiliation")]
+    | Annotated[InitiativeRecord, Tag("initiative")]
+    | Annotated[SourceRecord, Tag("source")]
+    | Annotated[ClaimRecord, Tag("claim")],
+    Discriminator(_record_type),
 ]
 RECORD = TypeAdapter[Record](Record)
 
