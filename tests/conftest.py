@@ -23,6 +23,8 @@ from tests.factories import make_token, make_user
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEED_TEXT_DIR = SHARED / "seeds"
+# The seed article (../shared/seeds/README): the seed claims' evidence is quoted from it.
+SEED_ARTICLE = "000_dc4023db175f5c22.txt"
 PG_ADMIN_DSN = os.environ.get("POSTURE_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres")
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 TEST_SECRET_KEY = "test-secret-key-" + "0" * 32

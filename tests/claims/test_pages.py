@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.claims.models import Claim
+from tests.conftest import SEED_ARTICLE, seed_text
 from tests.factories import make_actor, make_claim, make_initiative, make_source
 from tests.html_tree import Node, parse
 from tests.page_assertions import csrf_token, form_version
@@ -87,6 +88,7 @@ def error_beside(doc: Node, name: str) -> str:
 def test_claim_page_highlights_the_evidence_in_its_sentence(
     client: TestClient, seeded: Session
 ) -> None:
+    seed_text(SEED_ARTICLE)  # the sentence around the span: skips without ../shared
     claim = client.get("/api/v1/claims", params={"actor": "US", "role": "ground_forces"}).json()
     item = claim["items"][0]
     doc = page(client, f"/claims/{item['id']}")

@@ -13,10 +13,10 @@ from app.extraction.actors import INDEX_CACHE
 from app.extraction.schemas import MAX_TEXT_CHARS
 from app.sources.models import Source
 from tests.api_assertions import assert_problem
-from tests.conftest import build_app, seed_text
+from tests.conftest import SEED_ARTICLE, build_app, seed_text
 
 EXTRACT = "/api/v1/extract"
-SEED_FILE = "000_dc4023db175f5c22.txt"
+SEED_FILE = SEED_ARTICLE
 
 
 def counts(session: Session) -> tuple[int, int]:

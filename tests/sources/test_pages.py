@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.sources.models import Source
 from app.sources.service import content_hash, evidence_segments
+from tests.conftest import SEED_ARTICLE, seed_text
 from tests.factories import make_claim, make_source
 from tests.page_assertions import (
     claim_id,
@@ -47,6 +48,7 @@ def marked_text(page: str) -> str:
 def test_seed_source_marks_every_evidence_span_in_its_text(
     client: TestClient, seeded: Session
 ) -> None:
+    seed_text(SEED_ARTICLE)  # the sentence around the span: skips without ../shared
     source = seeded.get(Source, source_id(client, "Ten European countries"))
     assert source is not None
     assert source.text is not None
