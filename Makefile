@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export POSTURE_SEED_TEXT_DIR ?= $(abspath ../shared/seeds)
 
-.PHONY: run test install lint typecheck pytest bench bench-overview bench-extract eval screenshots clean
+.PHONY: run test install lint typecheck pytest bench bench-overview bench-extract eval soak fuzz screenshots clean
 
 $(BIN)/posture: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,16 @@ eval: install
 ## Claim extraction speed: ~800-word articles per second on one core.
 bench-extract: install
 	$(BIN)/python bench/extract_speed.py
+
+## Reliability soak (docs/reliability.md): concurrent editors, 60 s of load, PostgreSQL
+## stopped under load, SIGKILL during a 100,000-row import, a full disk; prints a summary.
+soak: install
+	$(BIN)/python bench/soak.py $(ARGS)
+
+## Schemathesis over the OpenAPI document, longer than `make test`: every check, anonymous and
+## with a token, then the stateful phase; fails on any failure. Options through ARGS.
+fuzz: install
+	$(BIN)/python bench/fuzz_api.py $(ARGS)
 
 ## Screenshots of the main pages for the README (docs/screenshots/).
 screenshots: install

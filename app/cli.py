@@ -34,7 +34,7 @@ def _seed(database_url: str) -> None:
     settings = get_settings()
     engine = make_engine(database_url)
     try:
-        with make_session_factory(engine).begin() as session:
+        with make_session_factory(engine, writes=True).begin() as session:
             report = load_seed(session, settings.seed_text_dir)
     finally:
         engine.dispose()
@@ -127,7 +127,10 @@ def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) 
 
     engine = make_engine(get_settings().database_url)
     try:
-        with make_session_factory(engine).begin() as session, file.open(encoding="utf-8") as f:
+        with (
+            make_session_factory(engine, writes=True).begin() as session,
+            file.open(encoding="utf-8") as f,
+        ):
             session.info["audit_agent"] = "cli"
             report = import_lines(session, f)
     except AppError as exc:
@@ -160,7 +163,7 @@ def import_claims(
         raise typer.BadParameter("format must be csv or jsonl", param_hint="--format")
     engine = make_engine(get_settings().database_url)
     try:
-        with make_session_factory(engine).begin() as session:
+        with make_session_factory(engine, writes=True).begin() as session:
             session.info["audit_agent"] = "cli"
             report = bulk_import(session, file.read_text(encoding="utf-8"), fmt, accept=accept)
     except AppError as exc:
@@ -196,6 +199,37 @@ def export(
         engine.dispose()
 
 
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="The backup file (replaced if it exists).")],
+) -> None:
+    """Back up the whole database while Posture runs (SQLite: a copy; PostgreSQL: pg_dump)."""
+    from app.ops import backup as backups
+
+    try:
+        result = backups.backup(get_settings().database_url, path)
+    except backups.BackupError as exc:
+        typer.echo(f"backup failed: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"backup: {result.describe()}", err=True)
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A file written by `posture backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Replace a database holding claims.")] = False,
+) -> None:
+    """Replace the database's contents with a backup, then migrate it to this version."""
+    from app.ops import backup as backups
+
+    try:
+        result = backups.restore(get_settings().database_url, path, replace=yes)
+    except backups.BackupError as exc:
+        typer.echo(f"restore failed: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"restore: {result.describe()}", err=True)
+
+
 @contextmanager
 def _accounts_session() -> Iterator[Session]:
     """A session in one transaction on the configured database; AppErrors exit with 1."""
@@ -203,7 +237,7 @@ def _accounts_session() -> Iterator[Session]:
 
     engine = make_engine(get_settings().database_url)
     try:
-        with make_session_factory(engine).begin() as session:
+        with make_session_factory(engine, writes=True).begin() as session:
             session.info["audit_agent"] = "cli"
             yield session
     except AppError as exc:
@@ -441,7 +475,7 @@ def ingest(
     console = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
     totals = {"stored": 0, "skipped": 0, "failed": 0, "claims": 0, "refused": 0}
     engine = make_engine(get_settings().database_url)
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, writes=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     try:
         with Progress(*columns, console=console, transient=True) as progress:

@@ -2,8 +2,10 @@
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from itertools import chain, repeat
 from typing import Annotated, Any
 
@@ -21,7 +23,7 @@ from sqlalchemy import (
     insert,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -341,6 +343,14 @@ def _copy(
         raise DBAPIError.instance(statement, None, exc, error, dialect=dialect) from exc
 
 
+# The execution option that says how a SQLite transaction begins (see _configure_sqlite).
+SQLITE_BEGIN = "posture_sqlite_begin"
+# Session options of a transaction that may write: on SQLite it takes the write lock at BEGIN.
+WRITES: Mapping[str, Any] = {SQLITE_BEGIN: "IMMEDIATE"}
+# How long a SQLite transaction waits for the write lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT and defers BEGIN;
     # take it over so that SQLite transactions behave like PostgreSQL's.
@@ -349,12 +359,85 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # WAL: readers never block the writer nor wait for it, and a commit is one append.
+        # (An in-memory database answers "memory" and stays as it is.)
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+    # A transaction that read first cannot take the write lock once another writer has
+    # committed (SQLITE_BUSY at once: waiting cannot help it). So a transaction opened to
+    # write (WRITES: a POST, PATCH or DELETE request's, a CLI command's) takes the lock at
+    # BEGIN (IMMEDIATE, waiting up to busy_timeout for it); others begin DEFERRED and, under
+    # WAL, read beside the writer.
+    # Within a process the writers also queue on a lock of the engine's: SQLite's busy
+    # handler polls with growing sleeps, so under a queue of writers some wait seconds
+    # while later ones pass; a lock hands the turn on as soon as a writer ends.
+    turn = threading.Lock()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+        if mode == "IMMEDIATE" and turn.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            connection.info["write_turn"] = True
+        try:
+            connection.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            _end_turn(connection)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _end_turn(connection: Any) -> None:
+        if connection.info.pop("write_turn", False):
+            turn.release()
+
+
+class DatabaseFailure(StrEnum):
+    """Why the database refused or could not do what a request asked."""
+
+    BUSY = "busy"  # another write held the lock too long (SQLite), or a deadlock
+    UNAVAILABLE = "unavailable"  # no connection: the server is down, restarting, unreachable
+    READ_ONLY = "read_only"  # the file or the server accepts no write
+    FULL = "full"  # no space left for the write
+
+
+# SQLite says what went wrong only in its message (pysqlite gives no error code on 3.11).
+_SQLITE_MESSAGES = (
+    ("database is locked", DatabaseFailure.BUSY),
+    ("database table is locked", DatabaseFailure.BUSY),
+    ("readonly database", DatabaseFailure.READ_ONLY),
+    ("disk is full", DatabaseFailure.FULL),
+    ("unable to open database", DatabaseFailure.UNAVAILABLE),
+    ("disk i/o error", DatabaseFailure.UNAVAILABLE),
+)
+# PostgreSQL's SQLSTATEs: a class (two characters) or a code.
+_POSTGRES_STATES = {
+    "08": DatabaseFailure.UNAVAILABLE,  # connection exception
+    "57P01": DatabaseFailure.UNAVAILABLE,  # admin shutdown
+    "57P02": DatabaseFailure.UNAVAILABLE,  # crash shutdown
+    "57P03": DatabaseFailure.UNAVAILABLE,  # cannot connect now (starting up)
+    "53": DatabaseFailure.FULL,  # insufficient resources (disk full, out of memory)
+    "25006": DatabaseFailure.READ_ONLY,  # read-only SQL transaction (a standby)
+    "40P01": DatabaseFailure.BUSY,  # deadlock detected
+    "55P03": DatabaseFailure.BUSY,  # lock not available
+}
+
+
+def database_failure(exc: DBAPIError) -> DatabaseFailure | None:
+    """What kind of failure of the database itself this is (None: a fault of the request or
+    of the code, such as a constraint or a bad statement)."""
+    if exc.connection_invalidated:
+        return DatabaseFailure.UNAVAILABLE
+    orig = exc.orig
+    if isinstance(orig, sqlite3.Error):
+        message = str(orig).lower()
+        return next((kind for text, kind in _SQLITE_MESSAGES if text in message), None)
+    state = getattr(orig, "sqlstate", None)
+    if state is None:
+        # psycopg raises OperationalError without a state when it cannot connect at all.
+        return DatabaseFailure.UNAVAILABLE if isinstance(exc, OperationalError) else None
+    return _POSTGRES_STATES.get(state) or _POSTGRES_STATES.get(state[:2])
 
 
 def json_text(value: Any) -> str:
@@ -394,18 +477,26 @@ def make_engine(
     )
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit."""
+def make_session_factory(engine: Engine, *, writes: bool = False) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit; `writes`: their transactions
+    take SQLite's write lock at BEGIN (for a command that writes while the app runs)."""
     # Every mapper must be known before the first flush resolves foreign keys.
     import app.models  # noqa: F401
 
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(
+        bind=engine, expire_on_commit=False, execution_options=WRITES if writes else None
+    )
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session and one transaction per request: commit on success, roll back on error."""
+    """One session and one transaction per request: commit on success, roll back on error.
+
+    A GET, HEAD or OPTIONS request's transaction reads (on SQLite it begins DEFERRED, beside
+    the writer); any other request's may write, and takes SQLite's write lock at BEGIN.
+    """
     factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session, session.begin():
+    reads = request.method in ("GET", "HEAD", "OPTIONS")
+    with factory(execution_options=None if reads else WRITES) as session, session.begin():
         yield session
 
 

@@ -6,7 +6,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
@@ -100,6 +103,14 @@ class TooManyRequests(AppError):
     slug = "too-many-requests"
 
 
+class ContentTooLarge(AppError):
+    """The request body (or the text in it) is larger than the server reads."""
+
+    status = 413
+    title = "Content too large"
+    slug = "content-too-large"
+
+
 class InvalidInput(AppError):
     """The input breaks a codebook rule or names something unknown."""
 
@@ -111,6 +122,90 @@ class InvalidInput(AppError):
     def field(cls, field: str, message: str) -> "InvalidInput":
         """An error about a single field, whose detail repeats the field's message."""
         return cls(f"{field}: {message}", errors=[FieldError(field, message)])
+
+
+class ProblemFieldError(BaseModel):
+    """One entry of a problem's `errors`: which field is wrong and why."""
+
+    field: str = Field(description="The field (a dotted path), `body`, or a header's name.")
+    message: str = Field(description="What is wrong with it.")
+    line: int | SkipJsonSchema[None] = Field(
+        default=None, description="The line of the imported file (file imports only)."
+    )
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details body (`application/problem+json`); some problems add
+    members of their own (a 409's `existing_id`, a 412's `current_version`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="A URI naming the kind of problem, or `about:blank`.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong this time, for a person to read.")
+    instance: str | SkipJsonSchema[None] = Field(
+        default=None, description="A URI naming this occurrence."
+    )
+    errors: list[ProblemFieldError] | SkipJsonSchema[None] = Field(
+        default=None, description="Each bad field with its reason (invalid input)."
+    )
+
+
+# Where the OpenAPI document keeps the problem schema (app.openapi puts it there).
+PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
+
+# What each status means on this API, for the OpenAPI document's response descriptions.
+STATUS_DESCRIPTIONS = {
+    304: "Not modified: the ETag sent as If-None-Match is still current (no body).",
+    400: "The request body cannot be read (it is not UTF-8 text).",
+    401: "Nobody is signed in, or the credentials sent are not valid (WWW-Authenticate).",
+    403: "The signed-in user's role is too low (or a session's write lacks its CSRF token).",
+    404: "The record named in the path does not exist.",
+    409: "The write clashes with a stored record (or the record's state).",
+    412: (
+        "The record changed since the version named in If-Match: nothing was changed "
+        "(its ETag header and `current_version` name the current version)."
+    ),
+    413: "The request body is larger than the server reads.",
+    422: "Invalid input: each bad field is named in `errors`.",
+    428: "This write needs an If-Match header with the ETag of the version you read.",
+    429: "Too many requests: Retry-After says when to try again.",
+    503: (
+        "The database is not answering, is read-only, or another write held it too long: "
+        "nothing was changed; Retry-After says when to try again."
+    ),
+    507: "The database has no space left for this write: nothing was changed.",
+}
+
+
+def problem_responses(*statuses: int | type[AppError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` declaring problem+json answers for these statuses (an AppError
+    subclass stands for its status); 304 is declared without a body."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for item in statuses:
+        status = item if isinstance(item, int) else item.status
+        if status == 304:
+            out[status] = {"description": STATUS_DESCRIPTIONS[304]}
+            continue
+        out[status] = {
+            "description": STATUS_DESCRIPTIONS.get(status) or _http_title(status),
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
+        }
+    return out
+
+
+# Every API route: a bearer token that is not valid (or, when reading needs a sign-in,
+# none) gets 401, a query holding a NUL character or a bad value 422, and a database that
+# fails 503 (app/ops/database.py).
+API_RESPONSES = problem_responses(Unauthorized, InvalidInput, 503)
+# A request with a body: one that cannot be read (400: not UTF-8) or is larger than
+# POSTURE_BODY_SIZE_MAX (413).
+BODY_RESPONSES = problem_responses(400, ContentTooLarge)
+# A write: a role too low (403), what refuses a body, and a full disk (507).
+WRITE_RESPONSES = {**problem_responses(Forbidden, 507), **BODY_RESPONSES}
+# A write to a versioned record (If-Match): 428 without the header, 412 when stale.
+IF_MATCH_RESPONSES = problem_responses(PreconditionFailed, PreconditionRequired)
 
 
 def problem(
@@ -220,11 +315,36 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         title = _http_title(exc.status_code)
         if wants_page(request):
+            page_headers = exc.headers
+            if exc.status_code == 405:
+                page_headers = {**(page_headers or {}), "Allow": allowed_methods(request)}
             return page_error(
-                request, exc.status_code, title, str(exc.detail), [], headers=exc.headers
+                request, exc.status_code, title, str(exc.detail), [], headers=page_headers
             )
         # Keep the exception's headers: a 405 says which methods are allowed (Allow).
-        return problem(exc.status_code, title, str(exc.detail), headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
+        return problem(exc.status_code, title, str(exc.detail), headers=headers)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the request's path answers, for a 405's `Allow` header.
+
+    Starlette's router names only the methods of the first route matching the path, and a
+    path often has several routes (GET and PATCH /api/v1/actors/{code}). Where routes of
+    several templates match, the most specific one names the resource: /api/v1/claims/import
+    is the import, not a claim whose id is "import".
+    """
+    from fastapi.routing import iter_route_contexts
+
+    found: dict[int, set[str]] = {}
+    scope = dict(request.scope)
+    for route in iter_route_contexts(request.app.router.routes):
+        methods = route.methods
+        if methods and route.matches(scope)[0] is not Match.NONE:
+            found.setdefault(str(route.path).count("{"), set()).update(methods)
+    return ", ".join(sorted(found[min(found)])) if found else ""
 
 
 def wants_page(request: Request) -> bool:

@@ -10,6 +10,7 @@ from app.accounts.deps import read_access
 from app.accounts.pages import router as accounts_pages
 from app.actors.api import router as actors_router
 from app.actors.pages import router as actors_pages
+from app.apidocs import install_api_docs
 from app.audit.api import router as audit_router
 from app.claims.api import router as claims_router
 from app.claims.pages import router as claims_pages
@@ -19,6 +20,7 @@ from app.errors import install_error_handlers
 from app.extraction.api import router as extraction_router
 from app.initiatives.api import router as initiatives_router
 from app.initiatives.pages import router as initiatives_pages
+from app.openapi import describe_api
 from app.ops.install import install_ops
 from app.positions.api import router as positions_router
 from app.positions.cache import AnswerCache
@@ -43,6 +45,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         title="Posture",
         version="1",
         summary="Who commits to which role, and which stance, as of any date, with the evidence.",
+        # FastAPI's own pages load from a CDN with an inline script: app.apidocs serves /docs.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(
@@ -55,6 +60,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.answer_cache = AnswerCache(settings.answer_cache_mb * 1024 * 1024)
     install_error_handlers(app)
     install_version_handlers(app)
+    install_api_docs(app)
     # Every route below resolves who is signed in (for the templates and the audit trail)
     # and, when POSTURE_REQUIRE_SIGN_IN_TO_READ is set, refuses anonymous reads.
     # Writes need a role besides: each write route names it (app.accounts.deps).
@@ -74,6 +80,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         review_router,
     ):
         app.include_router(router, dependencies=signed_in)
+    # What the OpenAPI document says beyond the routes: the problem schema, the page size.
+    describe_api(app, page_size_max=settings.page_size_max)
     for router in (
         positions_pages,
         claims_pages,

@@ -13,17 +13,6 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-# FastAPI's interactive API docs load Swagger UI and ReDoc from a CDN and start them with
-# an inline script; those pages show no stored data, and only they get this policy.
-DOCS_CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
-DOCS_PATHS = ("/docs", "/redoc")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -31,8 +20,37 @@ SECURITY_HEADERS = {
 }
 
 
-class SecurityMiddleware:
-    """Adds the security headers and enforces the body size limit (pure ASGI)."""
+HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    *((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()),
+]
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (pure ASGI). It wraps the whole
+    middleware stack, Starlette's server error handler included, so that a 500 carries
+    them too."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in HEADERS if k not in present]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodySizeLimit:
+    """Enforces the body size limit (413) before anything reads the body (pure ASGI)."""
 
     def __init__(self, app: ASGIApp, *, body_size_max: int) -> None:
         self.app = app
@@ -42,32 +60,14 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope.get("path", "")
-        policy = (
-            DOCS_CONTENT_SECURITY_POLICY
-            if path == "/docs/oauth2-redirect" or path in DOCS_PATHS
-            else CONTENT_SECURITY_POLICY
-        )
-        headers_to_add = [
-            (b"content-security-policy", policy.encode()),
-            *((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()),
-        ]
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in headers_to_add if k not in present]
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
-
         declared = _content_length(scope)
         if declared is not None or not _has_header(scope, b"transfer-encoding"):
             declared = declared or 0
             # The server (h11, httptools) never passes on more than Content-Length.
             if declared > self.body_size_max:
-                await self._too_large(scope, receive, send_with_headers)
+                await self._too_large(scope, receive, send)
                 return
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, receive, send)
             return
         # A chunked body: read it here, up to the limit, and hand it on whole.
         chunks: list[bytes] = []
@@ -79,7 +79,7 @@ class SecurityMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.body_size_max:
-                await self._too_large(scope, receive, send_with_headers)
+                await self._too_large(scope, receive, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -94,7 +94,7 @@ class SecurityMiddleware:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, send_with_headers)
+        await self.app(scope, replay, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         from app.errors import page_error, problem, wants_page
@@ -124,8 +124,8 @@ def _content_length(scope: Scope) -> int | None:
 
 
 def install_security(app: FastAPI, *, body_size_max: int, cors_origins: Sequence[str]) -> None:
-    """Register CORS (only when origins are configured), then the security middleware
-    outermost, so that even CORS preflight answers carry the headers."""
+    """Register CORS (only when origins are configured), the body size limit, and the
+    security headers outermost, so that CORS preflights and 500s carry them too."""
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -137,4 +137,11 @@ def install_security(app: FastAPI, *, body_size_max: int, cors_origins: Sequence
             expose_headers=["ETag", "Location"],
             max_age=600,
         )
-    app.add_middleware(SecurityMiddleware, body_size_max=body_size_max)
+    app.add_middleware(BodySizeLimit, body_size_max=body_size_max)
+    stack = app.build_middleware_stack
+
+    def stack_with_headers() -> ASGIApp:
+        return SecurityHeaders(stack())
+
+    # Outside the server error handler, which add_middleware cannot reach.
+    app.build_middleware_stack = stack_with_headers  # type: ignore[method-assign]

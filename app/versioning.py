@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request, Response
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -58,7 +57,7 @@ def parse_if_match(value: str | None) -> int:
     tag = tags[0].removeprefix("W/")
     if len(tag) >= 2 and tag[0] == tag[-1] == '"':
         tag = tag[1:-1]
-    if not tag.isdigit() or len(tag) > 12:
+    if not (tag.isascii() and tag.isdigit()) or len(tag) > 12:
         raise PreconditionFailed(f"{tags[0]} is not the ETag of any version of this record.")
     return int(tag)
 
@@ -111,7 +110,7 @@ def stale(what: str, current: int, expected: int | None = None) -> PreconditionF
 
 
 def install_handlers(app: FastAPI) -> None:
-    """Two writers at once: the one that lost the race gets a 412 (or a 503 to retry)."""
+    """Two writers at once: the one that lost the race gets a 412."""
 
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, _exc: StaleDataError) -> Response:
@@ -124,19 +123,6 @@ def install_handlers(app: FastAPI) -> None:
             return page_error(request, 412, title, detail, [])
         return problem(412, title, detail, slug=PreconditionFailed.slug)
 
-    @app.exception_handler(OperationalError)
-    async def _busy(request: Request, exc: OperationalError) -> Response:
-        # SQLite locks the whole file for a write; a second writer that cannot wait
-        # (it would deadlock) is refused at once. Nothing was written: try again.
-        if "database is locked" not in str(exc.orig):
-            raise exc
-        title = "Service unavailable"
-        detail = "Another write was being saved at the same moment; nothing was changed. Retry."
-        headers = {"Retry-After": "1"}
-        if wants_page(request):
-            return page_error(request, 503, title, detail, [], headers=headers)
-        return problem(503, title, detail, slug="busy", headers=headers)
-
 
 def form_version(fields: Mapping[str, Any]) -> int:
     """The version a dashboard form was opened at (its hidden `version` input)."""
@@ -144,7 +130,7 @@ def form_version(fields: Mapping[str, Any]) -> int:
     if isinstance(value, list):
         value = value[-1] if value else None
     text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
         raise PreconditionRequired(
             "The form did not say which version it edits; open the form again and save it."
         )

@@ -27,6 +27,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy import func, select
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session
 
 from app import migrate
 from app.actors.models import Actor
@@ -46,20 +47,22 @@ TEXT = (
 TARGET = 20_000  # rows per second
 
 
+def add_source(session: Session, title: str = "Bench") -> int:
+    """A source of TEXT, which every generated row quotes; its id."""
+    source = Source(
+        title=title, published_on=date(2025, 8, 20), text=TEXT, content_hash=content_hash(TEXT)
+    )
+    session.add(source)
+    session.flush()
+    return source.id
+
+
 def build(url: str) -> tuple[list[str], int]:
     migrate.upgrade(url)
     engine = make_engine(url)
     with make_session_factory(engine).begin() as session:
         seed_states(session)
-        source = Source(
-            title="Bench",
-            published_on=date(2025, 8, 20),
-            text=TEXT,
-            content_hash=content_hash(TEXT),
-        )
-        session.add(source)
-        session.flush()
-        source_id = source.id
+        source_id = add_source(session)
         codes = list(session.scalars(select(Actor.code).where(Actor.kind == "state")))
     engine.dispose()
     return codes, source_id

@@ -125,3 +125,19 @@ def make_user(
 def make_token(session: Session, user: User, name: str = "test") -> str:
     """A new API token of the user: the bearer value."""
     return account_service.create_token(session, user.username, name).token
+
+
+def commitment_body(source_id: int, /, **overrides: Any) -> dict[str, Any]:
+    """A valid body for POST /api/v1/claims: GB willing to send ground forces, quoting
+    "ready" (the source's text must hold the evidence)."""
+    return {
+        "actor": "GB",
+        "kind": "commitment",
+        "role": "ground_forces",
+        "status": "willing",
+        "basis": "statement",
+        "stated_on": "2025-08-20",
+        "source_id": source_id,
+        "evidence": {"text": "ready"},
+        **overrides,
+    }

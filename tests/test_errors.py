@@ -116,8 +116,26 @@ def test_method_not_allowed_is_a_405_problem_that_keeps_the_allow_header(
     response = client.delete("/api/v1/actors/GB")
     body = assert_problem(response, 405)
     assert body["title"] == "Method Not Allowed"
-    # Starlette names the methods of the first route matching the path (GET here).
-    assert "GET" in {m.strip() for m in response.headers["allow"].split(",")}
+    # Every method of the path, though GET and PATCH are two routes.
+    assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "PATCH"}
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/api/v1/claims/1", {"GET", "PATCH"}),
+        ("/api/v1/claims", {"GET", "POST"}),
+        # The import, not a claim whose id would be "import".
+        ("/api/v1/claims/import", {"POST"}),
+        ("/api/v1/tokens/1", {"DELETE"}),
+    ],
+)
+def test_options_is_a_405_whose_allow_header_names_every_method_of_the_path(
+    client: TestClient, path: str, allowed: set[str]
+) -> None:
+    response = client.options(path)
+    assert_problem(response, 405)
+    assert {m.strip() for m in response.headers["allow"].split(",")} == allowed
 
 
 def test_unknown_path_is_a_404_problem(client: TestClient) -> None:
@@ -215,3 +233,15 @@ def test_a_nul_character_is_refused_naming_the_field(
     response = client.request(method, path, json=payload)
     field = "title" if method == "POST" else "q"
     assert_problem(response, 422, field)
+
+
+def test_a_claims_import_the_csv_reader_cannot_read_is_a_422_naming_the_body(
+    client: TestClient,
+) -> None:
+    # A bare carriage return inside an unquoted field stops Python's csv module.
+    response = client.post(
+        "/api/v1/claims/import?format=csv",
+        content=b"actor,role\r\nGB,ground\rforces\r\n",
+        headers={"Content-Type": "text/csv"},
+    )
+    assert "cannot be read as CSV" in message_for(assert_problem(response, 422, "body"), "body")

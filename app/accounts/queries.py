@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Select, case, delete, func, or_, select
+from sqlalchemy import Select, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import ApiToken, ServerSecret, SignInFailure, User, UserSession
@@ -28,6 +28,17 @@ def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
     """The token with this hash, its user loaded."""
     return session.scalar(
         select(ApiToken).where(ApiToken.token_hash == token_hash).options(joinedload(ApiToken.user))
+    )
+
+
+def note_token_use(session: Session, token: ApiToken, at: datetime) -> None:
+    """Set when the token was last used, by one UPDATE of its row (no audit entry: a
+    note, not a change someone made)."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token.id)
+        .values(last_used_at=at)
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -15,12 +15,14 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts import queries
 from app.accounts.models import ApiToken, SignInFailure, User, UserRole, UserSession
 from app.accounts.schemas import TokenCreated, TokenRead, UserCreate, UserRead, UserUpdate
-from app.db import utcnow
+from app.db import WRITES, DatabaseFailure, database_failure, utcnow
 from app.errors import Conflict, FieldError, InvalidInput, NotFound, TooManyRequests, Unauthorized
 
 TOKEN_PREFIX = "pst_"
@@ -198,8 +200,19 @@ def user_for_token(session: Session, value: str) -> User | None:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
-        session.flush()
+        try:
+            queries.note_token_use(session, token, now)
+        except OperationalError as exc:
+            # A reading request on SQLite cannot take the write lock once another writer
+            # has committed, and a read-only file takes none. The note is a hint and waits
+            # for the token's next use; on SQLite a refused statement leaves the
+            # transaction as it was (PostgreSQL's would be aborted: raise).
+            sqlite = session.get_bind().dialect.name == "sqlite"
+            failure = database_failure(exc)
+            if not sqlite or failure not in (DatabaseFailure.BUSY, DatabaseFailure.READ_ONLY):
+                raise
+        else:
+            set_committed_value(token, "last_used_at", now)
     return token.user
 
 
@@ -298,7 +311,7 @@ def server_secret(factory: sessionmaker[Session], name: str) -> str:
 
     Its own short transaction, so that concurrent first requests agree on one value.
     """
-    with factory.begin() as session:
+    with factory(execution_options=WRITES) as session, session.begin():
         value = queries.server_secret(session, name)
         if value is None:
             queries.add_server_secret(session, name, secrets.token_hex(32))

@@ -12,11 +12,16 @@ from app.audit.models import AuditEntry
 from app.audit.schemas import AuditEntryRead
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import InvalidInput
+from app.errors import API_RESPONSES, InvalidInput, NotFound, problem_responses
 from app.listing import IdPath, LimitParam, OffsetParam, Page, check_limit, paginate
 
 # Who wrote what is private unless POSTURE_PUBLIC_AUDIT_TRAIL is set.
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"], dependencies=[Depends(audit_access)])
+router = APIRouter(
+    prefix="/api/v1/audit",
+    tags=["audit"],
+    dependencies=[Depends(audit_access)],
+    responses=API_RESPONSES,
+)
 
 
 class AuditFormat(StrEnum):
@@ -29,7 +34,7 @@ class AuditFormat(StrEnum):
 @router.get(
     "",
     response_model=Page[AuditEntryRead],
-    responses={200: {"content": {"application/x-ndjson": {}}}},
+    responses={200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}}},
 )
 def list_entries(
     session: SessionDep,
@@ -83,7 +88,7 @@ def list_entries(
     )
 
 
-@router.get("/{entry_id}", response_model=AuditEntryRead)
+@router.get("/{entry_id}", response_model=AuditEntryRead, responses=problem_responses(NotFound))
 def get_entry(entry_id: IdPath, session: SessionDep) -> AuditEntryRead:
     """One entry."""
     return service.entry_reads(session, [service.require_entry(session, entry_id)])[0]

@@ -1,6 +1,5 @@
 """Claim endpoints: /api/v1/claims (JSON or CSV)."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
@@ -19,7 +18,15 @@ from app.claims.schemas import (
 )
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import InvalidInput
+from app.errors import (
+    API_RESPONSES,
+    IF_MATCH_RESPONSES,
+    WRITE_RESPONSES,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    problem_responses,
+)
 from app.initiatives import queries as initiative_queries
 from app.listing import (
     INT_MAX,
@@ -27,16 +34,69 @@ from app.listing import (
     LimitParam,
     OffsetParam,
     Page,
-    SortParam,
+    QueryName,
+    QueryText,
     check_limit,
     order_by_clauses,
     paginate,
+    sort_query,
 )
+from app.openapi import ETAG_HEADER, LOCATION_HEADER, record_links
+from app.schemas import IsoDate
 from app.tabular import Format, csv_response, wants_csv
 from app.versioning import IfMatch, set_etag
 from app.vocab import Basis, ClaimKind, ReviewState, Role, Stance, Status
 
-router = APIRouter(prefix="/api/v1/claims", tags=["claims"])
+router = APIRouter(prefix="/api/v1/claims", tags=["claims"], responses=API_RESPONSES)
+
+CLAIM = "/api/v1/claims/{claim_id}"
+# The operations on one claim that an answer about it leads to (stateful clients follow
+# these links: create, read, change, review, retract).
+CLAIM_WRITES = {
+    "UpdateClaim": ("patch", CLAIM),
+    "RetractClaim": ("post", CLAIM + "/retract"),
+    "AcceptClaim": ("post", CLAIM + "/accept"),
+    "RejectClaim": ("post", CLAIM + "/reject"),
+}
+
+
+def _claim_answer(key: str, description: str | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "headers": ETAG_HEADER,
+        "links": record_links(
+            "claim_id", key, reads={"GetClaim": ("get", CLAIM)}, writes=CLAIM_WRITES
+        ),
+    }
+    if description:
+        answer["description"] = description
+    return answer
+
+
+# A claim as the seed article (source 1) supports it.
+CLAIM_EXAMPLES: dict[str, Any] = {
+    "commitment": {
+        "summary": "A commitment, with its evidence in the source's text",
+        "value": {
+            "actor": "ES",
+            "kind": "commitment",
+            "role": "ground_forces",
+            "status": "considering",
+            "basis": "report",
+            "stated_on": "2025-08-20",
+            "source_id": 1,
+            "evidence": {"text": "Germany and Spain, prefer to remain cautious"},
+            "review_state": "proposed",
+        },
+    }
+}
+
+# A review or a retraction of one claim: its answer, and what refuses it.
+CLAIM_WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: _claim_answer("$request.path.claim_id"),
+    **WRITE_RESPONSES,
+    **IF_MATCH_RESPONSES,
+    **problem_responses(NotFound, Conflict),
+}
 
 CSV_COLUMNS = [
     "id",
@@ -117,25 +177,29 @@ def _ids(found: dict[str, int], wanted: list[str], field: str, what: str) -> lis
     return [found[w] for w in wanted]
 
 
-@router.get("", response_model=Page[ClaimRead], responses={200: {"content": {"text/csv": {}}}})
+@router.get(
+    "",
+    response_model=Page[ClaimRead],
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def list_claims(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    actor: Annotated[list[str], Query(description="Actor code; repeat for several.")] = [],
+    actor: Annotated[list[QueryName], Query(description="Actor code; repeat for several.")] = [],
     role: Annotated[list[Role], Query()] = [],
-    initiative: Annotated[list[str], Query(description="Initiative slug; repeatable.")] = [],
+    initiative: Annotated[list[QueryName], Query(description="Initiative slug; repeatable.")] = [],
     kind: ClaimKind | None = None,
     status_: Annotated[list[Status], Query(alias="status")] = [],
     stance: Annotated[list[Stance], Query()] = [],
     basis: Basis | None = None,
     review_state: ReviewState | None = None,
-    stated_from: date | None = None,
-    stated_to: date | None = None,
+    stated_from: IsoDate | None = None,
+    stated_to: IsoDate | None = None,
     source: Annotated[int | None, Query(ge=1, le=INT_MAX, description="Source id.")] = None,
-    q: Annotated[str | None, Query(description="Text the evidence contains.")] = None,
+    q: Annotated[QueryText | None, Query(description="Text the evidence contains.")] = None,
     include_retracted: bool = False,
-    sort: SortParam = None,
+    sort: Annotated[str | None, sort_query(queries.SORTABLE)] = None,
     limit: LimitParam = 50,
     offset: OffsetParam = 0,
     format: Format | None = None,
@@ -177,10 +241,23 @@ def list_claims(
 
 
 @router.post(
-    "", response_model=ClaimRead, status_code=status.HTTP_201_CREATED, dependencies=[RequireEditor]
+    "",
+    response_model=ClaimRead,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[RequireEditor],
+    responses={
+        201: {
+            **_claim_answer("$response.body#/id", "The claim as recorded."),
+            "headers": {**ETAG_HEADER, **LOCATION_HEADER},
+        },
+        **WRITE_RESPONSES,
+    },
 )
 def create_claim(
-    data: ClaimCreate, session: SessionDep, user: CurrentUser, response: Response
+    data: Annotated[ClaimCreate, Body(openapi_examples=CLAIM_EXAMPLES)],
+    session: SessionDep,
+    user: CurrentUser,
+    response: Response,
 ) -> ClaimRead:
     """Record a claim (it counts in positions once its review_state is accepted).
 
@@ -192,7 +269,11 @@ def create_claim(
     return service.claim_read(claim)
 
 
-@router.get("/{claim_id}", response_model=ClaimRead)
+@router.get(
+    "/{claim_id:int}",
+    response_model=ClaimRead,
+    responses={200: _claim_answer("$request.path.claim_id"), **problem_responses(NotFound)},
+)
 def get_claim(claim_id: IdPath, session: SessionDep, response: Response) -> ClaimRead:
     """One claim; its ETag is its version, for the If-Match of a write."""
     claim = service.require_claim(session, claim_id)
@@ -200,7 +281,12 @@ def get_claim(claim_id: IdPath, session: SessionDep, response: Response) -> Clai
     return service.claim_read(claim)
 
 
-@router.patch("/{claim_id}", response_model=ClaimRead, dependencies=[RequireEditor])
+@router.patch(
+    "/{claim_id:int}",
+    response_model=ClaimRead,
+    dependencies=[RequireEditor],
+    responses=CLAIM_WRITE_RESPONSES,
+)
 def update_claim(
     claim_id: IdPath,
     data: ClaimUpdate,
@@ -226,7 +312,12 @@ def update_claim(
     return service.claim_read(claim)
 
 
-@router.post("/{claim_id}/retract", response_model=ClaimRead, dependencies=[RequireEditor])
+@router.post(
+    "/{claim_id:int}/retract",
+    response_model=ClaimRead,
+    dependencies=[RequireEditor],
+    responses=CLAIM_WRITE_RESPONSES,
+)
 def retract_claim(
     claim_id: IdPath, data: ClaimRetract, session: SessionDep, version: IfMatch, response: Response
 ) -> ClaimRead:
@@ -236,7 +327,12 @@ def retract_claim(
     return service.claim_read(claim)
 
 
-@router.post("/{claim_id}/accept", response_model=ClaimRead, dependencies=[RequireReviewer])
+@router.post(
+    "/{claim_id:int}/accept",
+    response_model=ClaimRead,
+    dependencies=[RequireReviewer],
+    responses=CLAIM_WRITE_RESPONSES,
+)
 def accept_claim(
     claim_id: IdPath,
     session: SessionDep,
@@ -271,7 +367,12 @@ def accept_claim(
     return service.claim_read(claim)
 
 
-@router.post("/{claim_id}/reject", response_model=ClaimRead, dependencies=[RequireReviewer])
+@router.post(
+    "/{claim_id:int}/reject",
+    response_model=ClaimRead,
+    dependencies=[RequireReviewer],
+    responses=CLAIM_WRITE_RESPONSES,
+)
 def reject_claim(
     claim_id: IdPath, data: ClaimReject, session: SessionDep, version: IfMatch, response: Response
 ) -> ClaimRead:

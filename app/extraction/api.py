@@ -6,24 +6,27 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import AppError, FieldError
+from app.errors import (
+    API_RESPONSES,
+    BODY_RESPONSES,
+    ContentTooLarge,
+    FieldError,
+    TooManyRequests,
+    problem_responses,
+)
 from app.extraction import service
 from app.extraction.ratelimit import TokenBucket
 from app.extraction.schemas import MAX_TEXT_CHARS, ExtractRequest, ExtractResponse
 
-router = APIRouter(prefix="/api/v1", tags=["extraction"])
+router = APIRouter(prefix="/api/v1", tags=["extraction"], responses=API_RESPONSES)
 
 # A body larger than this cannot hold a text within the limit (4 bytes a character at
 # most in UTF-8, JSON escapes aside): it is refused before it is read.
 MAX_BODY_BYTES = MAX_TEXT_CHARS * 4 + 64_000
 
 
-class TextTooLarge(AppError):
+class TextTooLarge(ContentTooLarge):
     """The text is longer than the extractor reads in one request."""
-
-    status = 413
-    title = "Content too large"
-    slug = "content-too-large"
 
 
 def _limit_body(request: Request) -> None:
@@ -52,7 +55,7 @@ def _rate_limit(request: Request, settings: SettingsDep) -> None:
     "/extract",
     response_model=ExtractResponse,
     dependencies=[Depends(_limit_body), Depends(_rate_limit)],
-    responses={413: {"description": "Text too large"}, 429: {"description": "Rate limited"}},
+    responses={**BODY_RESPONSES, **problem_responses(TooManyRequests)},
 )
 def extract(data: ExtractRequest, session: SessionDep) -> ExtractResponse:
     """Claims the text supports, proposed by the rule-based extractor; nothing is stored."""

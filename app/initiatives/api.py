@@ -1,13 +1,21 @@
 """Initiative endpoints: /api/v1/initiatives."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Body, Query, Response, status
 
 from app.accounts.deps import RequireEditor
 from app.actors.service import filter_actor_id
 from app.config import SettingsDep
 from app.db import SessionDep
+from app.errors import (
+    API_RESPONSES,
+    IF_MATCH_RESPONSES,
+    WRITE_RESPONSES,
+    Conflict,
+    NotFound,
+    problem_responses,
+)
 from app.initiatives import queries, service
 from app.initiatives.models import Initiative
 from app.initiatives.schemas import InitiativeCreate, InitiativeRead, InitiativeUpdate
@@ -15,14 +23,28 @@ from app.listing import (
     LimitParam,
     OffsetParam,
     Page,
-    SortParam,
+    QueryText,
     check_limit,
     order_by_clauses,
     paginate_rows,
+    sort_query,
 )
+from app.openapi import ETAG_HEADER, LOCATION_HEADER, record_links
 from app.versioning import IfMatch, set_etag
 
-router = APIRouter(prefix="/api/v1/initiatives", tags=["initiatives"])
+router = APIRouter(prefix="/api/v1/initiatives", tags=["initiatives"], responses=API_RESPONSES)
+
+INITIATIVE = "/api/v1/initiatives/{slug}"
+
+
+def _initiative_links(key: str) -> dict[str, Any]:
+    return record_links(
+        "slug",
+        key,
+        reads={"GetInitiative": ("get", INITIATIVE)},
+        writes={"UpdateInitiative": ("patch", INITIATIVE)},
+    )
+
 
 SORTABLE = {
     "slug": Initiative.slug,
@@ -37,10 +59,10 @@ def list_initiatives(
     session: SessionDep,
     settings: SettingsDep,
     q: Annotated[
-        str | None, Query(description="Substring of the slug, name or description.")
+        QueryText | None, Query(description="Substring of the slug, name or description.")
     ] = None,
-    proposer: Annotated[str | None, Query(description="Code of the proposer.")] = None,
-    sort: SortParam = None,
+    proposer: Annotated[QueryText | None, Query(description="Code of the proposer.")] = None,
+    sort: Annotated[str | None, sort_query(SORTABLE)] = None,
     limit: LimitParam = 50,
     offset: OffsetParam = 0,
 ) -> Page[InitiativeRead]:
@@ -60,9 +82,35 @@ def list_initiatives(
     response_model=InitiativeRead,
     status_code=status.HTTP_201_CREATED,
     dependencies=[RequireEditor],
+    responses={
+        201: {
+            "description": "The initiative as recorded.",
+            "headers": {**ETAG_HEADER, **LOCATION_HEADER},
+            "links": _initiative_links("$response.body#/slug"),
+        },
+        **WRITE_RESPONSES,
+        **problem_responses(Conflict),
+    },
 )
 def create_initiative(
-    data: InitiativeCreate, session: SessionDep, response: Response
+    data: Annotated[
+        InitiativeCreate,
+        Body(
+            openapi_examples={
+                "initiative": {
+                    "summary": "An initiative and who proposed it",
+                    "value": {
+                        "slug": "reassurance-force",
+                        "name": "Multinational reassurance force",
+                        "proposer": "GB",
+                        "first_reported_on": "2025-08-20",
+                    },
+                }
+            }
+        ),
+    ],
+    session: SessionDep,
+    response: Response,
 ) -> InitiativeRead:
     """Record a new initiative."""
     initiative = service.create_initiative(session, data)
@@ -71,7 +119,14 @@ def create_initiative(
     return service.read_initiative(session, initiative.slug)
 
 
-@router.get("/{slug}", response_model=InitiativeRead)
+@router.get(
+    "/{slug}",
+    response_model=InitiativeRead,
+    responses={
+        200: {"headers": ETAG_HEADER, "links": _initiative_links("$request.path.slug")},
+        **problem_responses(NotFound),
+    },
+)
 def get_initiative(slug: str, session: SessionDep, response: Response) -> InitiativeRead:
     """One initiative; its ETag is its version."""
     initiative = service.read_initiative(session, slug)
@@ -79,7 +134,17 @@ def get_initiative(slug: str, session: SessionDep, response: Response) -> Initia
     return initiative
 
 
-@router.patch("/{slug}", response_model=InitiativeRead, dependencies=[RequireEditor])
+@router.patch(
+    "/{slug}",
+    response_model=InitiativeRead,
+    dependencies=[RequireEditor],
+    responses={
+        200: {"headers": ETAG_HEADER, "links": _initiative_links("$request.path.slug")},
+        **WRITE_RESPONSES,
+        **IF_MATCH_RESPONSES,
+        **problem_responses(NotFound),
+    },
+)
 def update_initiative(
     slug: str, data: InitiativeUpdate, session: SessionDep, version: IfMatch, response: Response
 ) -> InitiativeRead:

@@ -9,7 +9,8 @@ from pydantic import BaseModel
 
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.listing import check_limit
+from app.errors import API_RESPONSES, NotFound, problem_responses
+from app.listing import INT_MAX, QueryName, QueryText, check_limit, limit_query
 from app.positions import service
 from app.positions.cache import Body
 from app.positions.responses import cached_response
@@ -21,23 +22,38 @@ from app.positions.schemas import (
     Step,
     TimelineOrder,
 )
+from app.schemas import IsoDate
 from app.tabular import CSV_MEDIA_TYPE, Format, csv_lines, wants_csv
 from app.vocab import ClaimKind, Role
 
-router = APIRouter(prefix="/api/v1", tags=["positions"])
+router = APIRouter(prefix="/api/v1", tags=["positions"], responses=API_RESPONSES)
 
 CHANGES_PAGE_SIZE = 100
 
-ActorsParam = Annotated[list[str], Query(alias="actor", description="Actor code; repeatable.")]
+ActorsParam = Annotated[
+    list[QueryName], Query(alias="actor", description="Actor code; repeatable.")
+]
 RolesParam = Annotated[list[Role], Query(alias="role", description="Role; repeatable.")]
 InitiativesParam = Annotated[
-    list[str], Query(alias="initiative", description="Initiative slug; repeatable.")
+    list[QueryName], Query(alias="initiative", description="Initiative slug; repeatable.")
 ]
 GroupParam = Annotated[
-    str | None, Query(description="Only members of this group or organisation at the date.")
+    QueryName | None,
+    Query(description="Only members of this group or organisation at the date."),
 ]
+# The answers of the cached questions: an ETag for If-None-Match, and 304 while it holds.
+CACHED_ANSWER = {
+    "headers": {
+        "ETag": {
+            "description": "The data version the answer is of: send it as If-None-Match.",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    }
+}
+NOT_MODIFIED = problem_responses(304)
 KnownParam = Annotated[
-    date | None, Query(description="Use only sources published on or before this date.")
+    IsoDate | None, Query(description="Use only sources published on or before this date.")
 ]
 
 CSV_COLUMNS = [
@@ -84,12 +100,15 @@ def _json(model: BaseModel) -> Body:
 @router.get(
     "/positions",
     response_model=PositionMatrix,
-    responses={200: {"content": {"text/csv": {}}}, 304: {"description": "Not modified"}},
+    responses={
+        200: {**CACHED_ANSWER, "content": {"text/csv": {"schema": {"type": "string"}}}},
+        **NOT_MODIFIED,
+    },
 )
 def positions(
     request: Request,
     session: SessionDep,
-    as_of: Annotated[date | None, Query(description="Defaults to today.")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="Defaults to today.")] = None,
     known_as_of: KnownParam = None,
     kind: ClaimKind | None = None,
     roles: RolesParam = [],
@@ -128,15 +147,15 @@ def positions(
 @router.get(
     "/positions/counts",
     response_model=PositionCounts,
-    responses={304: {"description": "Not modified"}},
+    responses={200: CACHED_ANSWER, **NOT_MODIFIED},
 )
 def position_counts(
     request: Request,
     session: SessionDep,
-    from_: Annotated[date, Query(alias="from", description="First date of the series.")],
-    to: Annotated[date, Query(description="Last date of the series.")],
+    from_: Annotated[IsoDate, Query(alias="from", description="First date of the series.")],
+    to: Annotated[IsoDate, Query(description="Last date of the series.")],
     role: Role | None = None,
-    initiative: Annotated[str | None, Query(description="Initiative slug.")] = None,
+    initiative: Annotated[QueryName | None, Query(description="Initiative slug.")] = None,
     step: Step = Step.MONTH,
     known_as_of: KnownParam = None,
     group: GroupParam = None,
@@ -161,15 +180,18 @@ def position_counts(
     return cached_response(request, session, "counts", params, compute)
 
 
-@router.get("/actors/{code}/timeline", response_model=ActorTimeline, tags=["actors"])
+@router.get(
+    "/actors/{code}/timeline",
+    response_model=ActorTimeline,
+    tags=["actors"],
+    responses=problem_responses(NotFound),
+)
 def actor_timeline(
     code: str,
     session: SessionDep,
     settings: SettingsDep,
-    limit: Annotated[
-        int, Query(ge=1, description="Claims per page (at most POSTURE_PAGE_SIZE_MAX).")
-    ] = service.TIMELINE_PAGE_SIZE,
-    offset: Annotated[int, Query(ge=0, description="Claims to skip.")] = 0,
+    limit: Annotated[int, limit_query("Claims per page.")] = service.TIMELINE_PAGE_SIZE,
+    offset: Annotated[int, Query(ge=0, le=INT_MAX, description="Claims to skip.")] = 0,
     order: Annotated[
         TimelineOrder, Query(description="`asc`: oldest first; `desc`: newest first.")
     ] = TimelineOrder.ASC,
@@ -183,25 +205,24 @@ def actor_timeline(
 
 
 @router.get(
-    "/changes", response_model=PositionChanges, responses={304: {"description": "Not modified"}}
+    "/changes", response_model=PositionChanges, responses={200: CACHED_ANSWER, **NOT_MODIFIED}
 )
 def changes(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    from_: Annotated[date, Query(alias="from", description="Earlier date.")],
-    to: Annotated[date, Query(description="Later date.")],
+    from_: Annotated[IsoDate, Query(alias="from", description="Earlier date.")],
+    to: Annotated[IsoDate, Query(description="Later date.")],
     known_as_of: KnownParam = None,
     kind: ClaimKind | None = None,
     roles: RolesParam = [],
     initiatives: InitiativesParam = [],
     actors: ActorsParam = [],
     group: GroupParam = None,
-    limit: Annotated[
-        int, Query(ge=1, description="Changes per page (at most POSTURE_PAGE_SIZE_MAX).")
-    ] = CHANGES_PAGE_SIZE,
+    limit: Annotated[int, limit_query("Changes per page.")] = CHANGES_PAGE_SIZE,
     cursor: Annotated[
-        str | None, Query(max_length=1000, description="The `next_cursor` of the page before.")
+        QueryText | None,
+        Query(max_length=1000, description="The `next_cursor` of the page before."),
     ] = None,
 ) -> Response:
     """The cells whose position differs between two dates, with before and after, ordered

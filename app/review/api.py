@@ -9,10 +9,11 @@ from app.claims import service as claim_service
 from app.claims.schemas import ClaimRead
 from app.config import SettingsDep
 from app.db import SessionDep
+from app.errors import API_RESPONSES
 from app.listing import INT_MAX, LimitParam, OffsetParam, Page, check_limit, paginate
 from app.review import queries, service
 
-router = APIRouter(prefix="/api/v1/review", tags=["review"])
+router = APIRouter(prefix="/api/v1/review", tags=["review"], responses=API_RESPONSES)
 
 
 @router.get("", response_model=Page[ClaimRead])

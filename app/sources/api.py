@@ -1,30 +1,52 @@
 """Source endpoints: /api/v1/sources."""
 
-from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Body, Query, Response, status
 
 from app.accounts.deps import RequireEditor
 from app.config import SettingsDep
 from app.db import SessionDep
+from app.errors import (
+    API_RESPONSES,
+    IF_MATCH_RESPONSES,
+    WRITE_RESPONSES,
+    Conflict,
+    NotFound,
+    problem_responses,
+)
 from app.extraction.service import propose_for_source
 from app.listing import (
     IdPath,
     LimitParam,
     OffsetParam,
     Page,
-    SortParam,
+    QueryText,
     check_limit,
     order_by_clauses,
     paginate,
+    sort_query,
 )
+from app.openapi import ETAG_HEADER, LOCATION_HEADER, record_links
+from app.schemas import IsoDate
 from app.sources import queries, service
 from app.sources.models import Source
 from app.sources.schemas import SourceCreate, SourceDetail, SourceRead, SourceUpdate
 from app.versioning import IfMatch, set_etag
 
-router = APIRouter(prefix="/api/v1/sources", tags=["sources"])
+router = APIRouter(prefix="/api/v1/sources", tags=["sources"], responses=API_RESPONSES)
+
+SOURCE = "/api/v1/sources/{source_id}"
+
+
+def _source_links(key: str) -> dict[str, Any]:
+    return record_links(
+        "source_id",
+        key,
+        reads={"GetSource": ("get", SOURCE)},
+        writes={"UpdateSource": ("patch", SOURCE)},
+    )
+
 
 SORTABLE = {
     "id": Source.id,
@@ -39,11 +61,11 @@ SORTABLE = {
 def list_sources(
     session: SessionDep,
     settings: SettingsDep,
-    q: Annotated[str | None, Query(description="Substring of the title or URL.")] = None,
-    outlet: str | None = None,
-    published_from: date | None = None,
-    published_to: date | None = None,
-    sort: SortParam = None,
+    q: Annotated[QueryText | None, Query(description="Substring of the title or URL.")] = None,
+    outlet: Annotated[QueryText | None, Query(description="The outlet (any case).")] = None,
+    published_from: IsoDate | None = None,
+    published_to: IsoDate | None = None,
+    sort: Annotated[str | None, sort_query(SORTABLE)] = None,
     limit: LimitParam = 50,
     offset: OffsetParam = 0,
 ) -> Page[SourceRead]:
@@ -66,8 +88,38 @@ def list_sources(
     response_model=SourceDetail,
     status_code=status.HTTP_201_CREATED,
     dependencies=[RequireEditor],
+    responses={
+        201: {
+            "description": "The source as recorded.",
+            "headers": {**ETAG_HEADER, **LOCATION_HEADER},
+            "links": _source_links("$response.body#/id"),
+        },
+        **WRITE_RESPONSES,
+        **problem_responses(Conflict),
+    },
 )
-def create_source(data: SourceCreate, session: SessionDep, response: Response) -> SourceDetail:
+def create_source(
+    data: Annotated[
+        SourceCreate,
+        Body(
+            openapi_examples={
+                "article": {
+                    "summary": "A news article with its text",
+                    "value": {
+                        "title": "Poland offers logistics hub for a reassurance force",
+                        "outlet": "Example Wire",
+                        "url": "https://news.example/poland-logistics-hub",
+                        "published_on": "2025-08-21",
+                        "text": "Poland said on Thursday it is willing to host the logistics "
+                        "hub of a multinational force in Ukraine.",
+                    },
+                }
+            }
+        ),
+    ],
+    session: SessionDep,
+    response: Response,
+) -> SourceDetail:
     """Record a new source (409 with `existing_id` when its text or URL is stored already);
     with `extract: true`, its proposed claims go to the review queue."""
     source = service.create_source(session, data)
@@ -81,7 +133,14 @@ def create_source(data: SourceCreate, session: SessionDep, response: Response) -
     return detail
 
 
-@router.get("/{source_id}", response_model=SourceDetail)
+@router.get(
+    "/{source_id}",
+    response_model=SourceDetail,
+    responses={
+        200: {"headers": ETAG_HEADER, "links": _source_links("$request.path.source_id")},
+        **problem_responses(NotFound),
+    },
+)
 def get_source(source_id: IdPath, session: SessionDep, response: Response) -> SourceDetail:
     """One source with its text; its ETag is its version."""
     source = service.require_source(session, source_id)
@@ -89,7 +148,17 @@ def get_source(source_id: IdPath, session: SessionDep, response: Response) -> So
     return service.source_detail(source)
 
 
-@router.patch("/{source_id}", response_model=SourceDetail, dependencies=[RequireEditor])
+@router.patch(
+    "/{source_id}",
+    response_model=SourceDetail,
+    dependencies=[RequireEditor],
+    responses={
+        200: {"headers": ETAG_HEADER, "links": _source_links("$request.path.source_id")},
+        **WRITE_RESPONSES,
+        **IF_MATCH_RESPONSES,
+        **problem_responses(NotFound, Conflict),
+    },
+)
 def update_source(
     source_id: IdPath, data: SourceUpdate, session: SessionDep, version: IfMatch, response: Response
 ) -> SourceDetail:

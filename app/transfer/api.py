@@ -1,5 +1,6 @@
 """Export and import endpoints: /api/v1/export and /api/v1/import (JSON Lines)."""
 
+import csv
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -11,18 +12,27 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.accounts.deps import CurrentUser, Editor, RequireEditor, may_review
 from app.accounts.models import UserRole
 from app.db import SessionDep
-from app.errors import Forbidden, InvalidInput
+from app.errors import (
+    API_RESPONSES,
+    WRITE_RESPONSES,
+    Forbidden,
+    InvalidInput,
+)
 from app.transfer import bulk, service
 from app.transfer.bulk import BulkReport
 from app.transfer.schemas import ImportReport
 
-router = APIRouter(prefix="/api/v1", tags=["export"])
+router = APIRouter(prefix="/api/v1", tags=["export"], responses=API_RESPONSES)
+
+# The media type of JSON Lines, as the export sends it and the imports take it.
+JSON_LINES = "application/x-ndjson"
+TEXT_BODY = {"schema": {"type": "string"}}
 
 
 @router.get(
     "/export",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/x-ndjson": {}}}},
+    responses={200: {"content": {JSON_LINES: TEXT_BODY}}},
 )
 def export(
     request: Request,
@@ -38,7 +48,7 @@ def export(
     factory: sessionmaker[Session] = request.app.state.session_factory
     return StreamingResponse(
         _export_chunks(factory, session.get_bind()),
-        media_type="application/x-ndjson",
+        media_type=JSON_LINES,
         headers={"Content-Disposition": 'attachment; filename="posture-export.jsonl"'},
     )
 
@@ -56,12 +66,9 @@ async def _raw_body(request: Request) -> bytes:
     "/import",
     response_model=ImportReport,
     dependencies=[RequireEditor],
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
-        }
-    },
+    responses=WRITE_RESPONSES,
+    # No body imports nothing (and changes nothing).
+    openapi_extra={"requestBody": {"required": False, "content": {JSON_LINES: TEXT_BODY}}},
 )
 def import_(
     session: SessionDep, user: CurrentUser, body: Annotated[bytes, Depends(_raw_body)]
@@ -83,13 +90,11 @@ def import_(
     response_model=BulkReport,
     status_code=201,
     tags=["claims"],
+    responses=WRITE_RESPONSES,
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/x-ndjson": {"schema": {"type": "string"}},
-            },
+            "content": {"text/csv": TEXT_BODY, JSON_LINES: TEXT_BODY},
         }
     },
 )
@@ -109,4 +114,9 @@ def import_claims(
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput.field("body", "is not UTF-8 text") from None
-    return bulk.import_claims(session, text, format, accept=accept)
+    try:
+        return bulk.import_claims(session, text, format, accept=accept)
+    except csv.Error as exc:
+        # A file the csv module cannot read (a bare carriage return in an unquoted field).
+        reason = str(exc).split(" - ")[0]
+        raise InvalidInput.field("body", f"cannot be read as CSV: {reason}") from None

@@ -139,10 +139,19 @@ def _claim_shape(raw: dict[str, Any]) -> dict[str, Any]:
         }
     if "source_url" in data:
         data["source_url"] = str(data["source_url"])
-    conditional = data.get("conditional")
-    if isinstance(conditional, str):
-        data["conditional"] = conditional.strip().lower() in ("true", "1", "yes")
+    if "conditional" in data:
+        data["conditional"] = _as_boolean(data["conditional"])
     return data
+
+
+def _as_boolean(value: Any) -> Any:
+    """A file's way of saying true or false ("yes", "1", 1, 0.0) as a boolean; the API's
+    bodies take only true and false, a file's rows these too."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    if isinstance(value, int | float) and not isinstance(value, bool) and value in (0, 1):
+        return bool(value)
+    return value
 
 
 class _RowError(Exception):
@@ -765,9 +774,7 @@ class _ColumnCheck:
     def conditional(given: Any) -> Any:
         if not _present(given):
             return None
-        if isinstance(given, str):
-            given = given.strip().lower() in ("true", "1", "yes")
-        return _field_check("conditional")(given)
+        return _field_check("conditional")(_as_boolean(given))
 
     @staticmethod
     def via(given: Any) -> Any:

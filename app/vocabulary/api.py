@@ -5,10 +5,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.db import SessionDep
+from app.errors import API_RESPONSES
 from app.vocabulary.models import VOCABULARY_TABLES
 from app.vocabulary.queries import terms
 
-router = APIRouter(prefix="/api/v1", tags=["vocabulary"])
+router = APIRouter(prefix="/api/v1", tags=["vocabulary"], responses=API_RESPONSES)
 
 
 @router.get("/vocabulary")

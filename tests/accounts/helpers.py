@@ -49,8 +49,9 @@ def routes(app: FastAPI) -> list[tuple[str, str]]:
     found = []
     for route in iter_route_contexts(app.routes):
         for method in sorted(route.methods or ()):
-            if route.path is not None:
-                found.append((method, route.path))
+            # The template as the OpenAPI document names it ({claim_id}, not {claim_id:int}).
+            if route.path_format is not None:
+                found.append((method, route.path_format))
     return found
 
 

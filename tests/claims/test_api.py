@@ -16,7 +16,7 @@ from app.claims.service import retract_claim
 from app.sources.models import Source
 from tests.api_assertions import assert_problem, comparable, message_for
 from tests.etags import ANY_VERSION, if_match
-from tests.factories import make_actor, make_claim, make_initiative, make_source
+from tests.factories import commitment_body, make_actor, make_claim, make_initiative, make_source
 
 CLAIMS = "/api/v1/claims"
 TEXT = (
@@ -95,17 +95,7 @@ def claim_count(client: TestClient) -> int:
 
 def commitment(source: Source, **overrides: Any) -> dict[str, Any]:
     """A valid body for POST /claims: GB willing to send ground forces."""
-    return {
-        "actor": "GB",
-        "kind": "commitment",
-        "role": "ground_forces",
-        "status": "willing",
-        "basis": "statement",
-        "stated_on": "2025-08-20",
-        "source_id": source.id,
-        "evidence": {"text": "ready to send troops"},
-        **overrides,
-    }
+    return commitment_body(source.id, **{"evidence": {"text": "ready to send troops"}, **overrides})
 
 
 def read_csv(response: Any) -> list[dict[str, str]]:
