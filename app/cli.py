@@ -1,5 +1,6 @@
 """The `posture` command: serve, migrate, seed, import, export, extract and ingest."""
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -8,12 +9,34 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.orm import Session
+import uvicorn
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
-from app import migrate
+from app import audit, migrate
+from app.accounts import service as accounts
+from app.accounts.schemas import UserCreate, UserUpdate
 from app.config import get_settings
 from app.db import make_engine, make_session_factory
 from app.errors import AppError
+from app.extraction.schemas import ExtractResponse
+from app.ops.serving import metrics_folder, uvicorn_log_config
+
+# Imported where used, not here: these load the claims service and the codebook's
+# engine (app.seed.loader, app.transfer.*), spaCy (app.extraction.service) or psycopg
+# (app.ops.backup), which would make every `posture --help` wait for them.
 
 app = typer.Typer(
     help="Posture: who commits to which role, as of any date.",
@@ -28,16 +51,85 @@ tokens_app = typer.Typer(help="API bearer tokens: create, list, revoke.", no_arg
 app.add_typer(tokens_app, name="tokens")
 
 
+@contextmanager
+def _engine(database_url: str | None = None) -> Iterator[Engine]:
+    """An engine on the database (the configured one by default), disposed of at the end."""
+    engine = make_engine(database_url or get_settings().database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _sessions(database_url: str | None = None, *, writes: bool) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the database, with the audit trail on; `writes` for every command that
+    writes (on SQLite its transactions take the write lock at BEGIN, as the app's do)."""
+    audit.install()
+    with _engine(database_url) as engine:
+        yield make_session_factory(engine, writes=writes)
+
+
+@contextmanager
+def _database(
+    database_url: str | None = None,
+    *,
+    writes: bool,
+    agent: str | None = "cli",
+    failure: str = "error",
+) -> Iterator[Session]:
+    """One transaction on the database, committed when the block ends.
+
+    What it writes is recorded in the audit trail as done by `agent`. An AppError rolls it
+    back, is reported as `<failure>: <detail>` with one line per field, and exits with 1.
+    """
+    try:
+        with _sessions(database_url, writes=writes) as factory, factory.begin() as session:
+            if agent is not None:
+                session.info["audit_agent"] = agent
+            yield session
+    except AppError as exc:
+        _report_failure(failure, exc)
+        raise typer.Exit(1) from None
+
+
+def _report_failure(failure: str, exc: AppError) -> None:
+    typer.echo(f"{failure}: {exc.detail}", err=True)
+    for error in exc.errors:
+        where = f"line {error['line']}: " if "line" in error else ""
+        typer.echo(f"  {where}{error['field']}: {error['message']}", err=True)
+
+
+def _console() -> Console:
+    """Standard error, for reports and progress."""
+    # Report lines are read by people and by scripts (grep, logs): never hard-wrap them
+    # at the terminal width, and never let rich read a file name as markup.
+    return Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+
+
+def _progress(
+    *columns: ProgressColumn, console: Console | None = None, disable: bool = False
+) -> Progress:
+    """A progress display on standard error: shown on a terminal only, and gone when done
+    (elsewhere the commands print their usual report lines, nothing more)."""
+    console = console or _console()
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        *columns,
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        # Off the terminal, a stopped display would still leave an empty line.
+        disable=disable or not console.is_terminal,
+    )
+
+
 def _seed(database_url: str) -> None:
     from app.seed.loader import load_seed
 
-    settings = get_settings()
-    engine = make_engine(database_url)
-    try:
-        with make_session_factory(engine, writes=True).begin() as session:
-            report = load_seed(session, settings.seed_text_dir)
-    finally:
-        engine.dispose()
+    with _database(database_url, writes=True, agent=None) as session:
+        report = load_seed(session, get_settings().seed_text_dir)
     typer.echo(
         f"seed: added {report.total()} records ({report.states} states, "
         f"{report.actors} actors, {report.initiatives} initiatives, "
@@ -69,17 +161,10 @@ def serve(
     Each worker builds the app from the environment (app.main:create_app), logs one JSON
     line per request on stdout, and shares its metrics through PROMETHEUS_MULTIPROC_DIR.
     """
-    import uvicorn
-
-    from app.ops.serving import metrics_folder, uvicorn_log_config
-
     settings = get_settings()
     if migrate_first:
-        engine = make_engine(settings.database_url)
-        try:
+        with _engine(settings.database_url) as engine:
             is_new = migrate.current_revision(engine) is None
-        finally:
-            engine.dispose()
         migrate.upgrade(settings.database_url)
         if is_new and seed:
             _seed(settings.database_url)
@@ -121,31 +206,33 @@ def seed() -> None:
 
 @app.command("import")
 def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Import a JSON Lines export: every line applies, or none does."""
-    from app.errors import AppError
+    """Import a JSON Lines export: every line applies, or none does.
+
+    On a terminal, a bar follows the file as its lines are read and checked, then
+    "writing N records" shows while they are written.
+    """
     from app.transfer.service import import_lines
 
-    engine = make_engine(get_settings().database_url)
-    try:
-        with (
-            make_session_factory(engine, writes=True).begin() as session,
-            file.open(encoding="utf-8") as f,
-        ):
-            session.info["audit_agent"] = "cli"
-            report = import_lines(session, f)
-    except AppError as exc:
-        _report_failure("import", exc)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+    with (
+        _database(writes=True, failure="import failed") as session,
+        file.open(encoding="utf-8") as f,
+        _progress(BarColumn(), DownloadColumn()) as progress,
+    ):
+        size = file.stat().st_size
+        task = progress.add_task(f"checking {file.name}", total=size)
+
+        def lines() -> Iterator[str]:
+            count = 0
+            for line in f:
+                count += 1
+                progress.advance(task, len(line.encode()))
+                yield line
+            # The service has read and checked every line: it writes them now.
+            progress.update(task, visible=False)
+            progress.add_task(f"writing {count} records", total=None, completed=size)
+
+        report = import_lines(session, lines())
     typer.echo(f"imported: created {report.created}, updated {report.updated}", err=True)
-
-
-def _report_failure(what: str, exc: AppError) -> None:
-    typer.echo(f"{what} failed: {exc.detail}", err=True)
-    for error in exc.errors:
-        where = f"line {error['line']}: " if "line" in error else ""
-        typer.echo(f"  {where}{error['field']}: {error['message']}", err=True)
 
 
 @app.command("import-claims")
@@ -154,23 +241,24 @@ def import_claims(
     format: Annotated[str, typer.Option(help="csv or jsonl; by default from the suffix.")] = "",
     accept: Annotated[bool, typer.Option(help="Import as accepted instead of proposed.")] = False,
 ) -> None:
-    """Bulk-import claims from CSV or JSON Lines: every row is checked, all apply or none."""
-    from app.errors import AppError
+    """Bulk-import claims from CSV or JSON Lines: every row is checked, all apply or none.
+
+    On a terminal, a spinner with the elapsed time shows the phase: reading the file, then
+    checking and writing its rows (one call of the bulk import, which reports no progress).
+    """
     from app.transfer.bulk import import_claims as bulk_import
 
     fmt = format or ("jsonl" if file.suffix in (".jsonl", ".ndjson") else "csv")
     if fmt not in ("csv", "jsonl"):
         raise typer.BadParameter("format must be csv or jsonl", param_hint="--format")
-    engine = make_engine(get_settings().database_url)
-    try:
-        with make_session_factory(engine, writes=True).begin() as session:
-            session.info["audit_agent"] = "cli"
-            report = bulk_import(session, file.read_text(encoding="utf-8"), fmt, accept=accept)
-    except AppError as exc:
-        _report_failure("import", exc)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+    with (
+        _database(writes=True, failure="import failed") as session,
+        _progress() as progress,
+    ):
+        task = progress.add_task(f"reading {file.name}", total=None)
+        content = file.read_text(encoding="utf-8")
+        progress.update(task, description=f"checking and writing the rows of {file.name}")
+        report = bulk_import(session, content, fmt, accept=accept)
     typer.echo(
         f"imported {report.created} claims as {report.review_state} "
         f"(ids {report.first_id}-{report.last_id})",
@@ -182,32 +270,44 @@ def import_claims(
 def export(
     file: Annotated[Path | None, typer.Argument(help="Output file; stdout when absent.")] = None,
 ) -> None:
-    """Export the whole database as JSON Lines."""
+    """Export the whole database as JSON Lines.
+
+    On a terminal, a spinner counts the lines written (not when they go to the terminal).
+    """
     from app.transfer.service import export_lines
 
-    engine = make_engine(get_settings().database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            out = file.open("w", encoding="utf-8") if file else sys.stdout
-            try:
-                for line in export_lines(session):
-                    out.write(line)
-            finally:
-                if file:
-                    out.close()
-    finally:
-        engine.dispose()
+    # Lines written to the terminal itself would tangle with the progress display.
+    to_terminal = file is None and sys.stdout.isatty()
+    columns = TextColumn("{task.completed} lines")
+    with (
+        _database(writes=False, agent=None) as session,
+        _progress(columns, disable=to_terminal) as progress,
+    ):
+        task = progress.add_task("exporting", total=None)
+        out = file.open("w", encoding="utf-8") if file else sys.stdout
+        try:
+            for line in export_lines(session):
+                out.write(line)
+                progress.advance(task)
+        finally:
+            if file:
+                out.close()
 
 
 @app.command()
 def backup(
     path: Annotated[Path, typer.Argument(help="The backup file (replaced if it exists).")],
 ) -> None:
-    """Back up the whole database while Posture runs (SQLite: a copy; PostgreSQL: pg_dump)."""
+    """Back up the whole database while Posture runs (SQLite: a copy; PostgreSQL: pg_dump).
+
+    On a terminal, a spinner with the elapsed time shows while it runs.
+    """
     from app.ops import backup as backups
 
     try:
-        result = backups.backup(get_settings().database_url, path)
+        with _progress() as progress:
+            progress.add_task(f"backing up to {path}", total=None)
+            result = backups.backup(get_settings().database_url, path)
     except backups.BackupError as exc:
         typer.echo(f"backup failed: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -228,25 +328,6 @@ def restore(
         typer.echo(f"restore failed: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"restore: {result.describe()}", err=True)
-
-
-@contextmanager
-def _accounts_session() -> Iterator[Session]:
-    """A session in one transaction on the configured database; AppErrors exit with 1."""
-    from app.errors import AppError
-
-    engine = make_engine(get_settings().database_url)
-    try:
-        with make_session_factory(engine, writes=True).begin() as session:
-            session.info["audit_agent"] = "cli"
-            yield session
-    except AppError as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
-        for error in exc.errors:
-            typer.echo(f"  {error['field']}: {error['message']}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -273,22 +354,17 @@ def users_add(
     ] = False,
 ) -> None:
     """Add a user; the password is asked for (twice) unless --password-stdin."""
-    from app.accounts import service
-    from app.accounts.schemas import UserCreate
-
     password = None if no_password else _read_password(password_stdin)
-    with _accounts_session() as session:
+    with _database(writes=True) as session:
         data = _validated(
             UserCreate,
             _user_data(username=username, role=role, display_name=display_name, password=password),
         )
-        user = service.create_user(session, data)
+        user = accounts.create_user(session, data)
         typer.echo(f"added {user.username} ({user.role})", err=True)
 
 
 def _validated(model: Any, data: dict[str, object]) -> Any:
-    from pydantic import ValidationError
-
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -301,22 +377,15 @@ def _validated(model: Any, data: dict[str, object]) -> Any:
 @users_app.command("list")
 def users_list() -> None:
     """Every user: username, role, whether disabled, display name."""
-    from sqlalchemy import select
-
-    from app.accounts.models import User
-
-    with _accounts_session() as session:
-        for user in session.scalars(select(User).order_by(User.username)):
+    with _database(writes=False) as session:
+        for user in accounts.all_users(session):
             state = "disabled" if user.disabled else "enabled"
             typer.echo(f"{user.username}\t{user.role}\t{state}\t{user.display_name}")
 
 
 def _update_user(username: str, **changes: object) -> None:
-    from app.accounts import service
-    from app.accounts.schemas import UserUpdate
-
-    with _accounts_session() as session:
-        user = service.update_user(session, username, _validated(UserUpdate, changes))
+    with _database(writes=True) as session:
+        user = accounts.update_user(session, username, _validated(UserUpdate, changes))
         state = "disabled" if user.disabled else "enabled"
         typer.echo(f"{user.username}: {user.role}, {state}", err=True)
 
@@ -359,10 +428,8 @@ def tokens_create(
     name: Annotated[str, typer.Option(help="What the token is for.")] = "api",
 ) -> None:
     """Create an API token for a user and print it: it is shown this once only."""
-    from app.accounts import service
-
-    with _accounts_session() as session:
-        created = service.create_token(session, username, name)
+    with _database(writes=True) as session:
+        created = accounts.create_token(session, username, name)
     typer.echo(created.token)
     typer.echo(
         f"token {created.id} ({created.prefix}…) for {created.username}: "
@@ -376,12 +443,8 @@ def tokens_list(
     username: Annotated[str | None, typer.Argument(help="Only this user's tokens.")] = None,
 ) -> None:
     """API tokens: id, prefix, user, name, created, last used, revoked."""
-    from app.accounts import queries, service
-    from app.accounts.models import ApiToken
-
-    with _accounts_session() as session:
-        user_id = service.require_user(session, username).id if username else None
-        for token in session.scalars(queries.token_list(user_id).order_by(ApiToken.id)):
+    with _database(writes=False) as session:
+        for token in accounts.all_tokens(session, username):
             used = token.last_used_at.isoformat() if token.last_used_at else "never used"
             revoked = f"revoked {token.revoked_at.isoformat()}" if token.revoked_at else "active"
             typer.echo(
@@ -393,10 +456,8 @@ def tokens_list(
 @tokens_app.command("revoke")
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token: it stops working at once."""
-    from app.accounts import service
-
-    with _accounts_session() as session:
-        token = service.revoke_token(session, token_id)
+    with _database(writes=True) as session:
+        token = accounts.revoke_token(session, token_id)
         typer.echo(f"token {token.id} ({token.prefix}…) of {token.user.username} revoked", err=True)
 
 
@@ -422,21 +483,13 @@ def extract(
     outlet: Annotated[str | None, typer.Option(help="The outlet that published it.")] = None,
 ) -> None:
     """Propose the claims a news text supports (nothing is stored)."""
-    import json
-
     from app.extraction.service import extractor_for
 
     day = _publication_date(published_on)
     text = file.read_text(encoding="utf-8")
-    engine = make_engine(get_settings().database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            claims = extractor_for(session).extract(text, day, outlet=outlet)
-    finally:
-        engine.dispose()
+    with _database(writes=False, agent=None) as session:
+        claims = extractor_for(session).extract(text, day, outlet=outlet)
     if as_json:
-        from app.extraction.schemas import ExtractResponse
-
         body = ExtractResponse(claims=claims).model_dump(mode="json")
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
@@ -462,60 +515,51 @@ def ingest(
     A text already stored is skipped and reported; a proposed claim the claims service
     refuses is skipped with a warning.
     """
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from app.errors import AppError
     from app.extraction.service import ingest_text
 
     day = _publication_date(published_on)
     files = sorted(path.glob("*.txt")) if path.is_dir() else [path]
-    # Report lines are read by people and by scripts (grep, logs): never hard-wrap them
-    # at the terminal width, and never let rich read a file name as markup.
-    console = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+    console = _console()
     totals = {"stored": 0, "skipped": 0, "failed": 0, "claims": 0, "refused": 0}
-    engine = make_engine(get_settings().database_url)
-    factory = make_session_factory(engine, writes=True)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    try:
-        with Progress(*columns, console=console, transient=True) as progress:
-            task = progress.add_task("ingest", total=len(files))
-            for file in files:
-                progress.update(task, description=file.name)
-                text = file.read_text(encoding="utf-8")
-                title = next((line.strip() for line in text.splitlines() if line.strip()), "")
-                try:
-                    with factory.begin() as session:
-                        session.info["audit_agent"] = "cli"
-                        result = ingest_text(
-                            session,
-                            text,
-                            title=title or file.stem,
-                            published_on=day,
-                            outlet=outlet,
-                        )
-                except AppError as exc:
-                    totals["failed"] += 1
-                    progress.console.print(f"{file}: not stored: {exc.detail}")
-                    progress.advance(task)
-                    continue
-                if result.existing_id is not None:
-                    totals["skipped"] += 1
-                    progress.console.print(
-                        f"{file}: skipped, already stored as source {result.existing_id}"
+    with (
+        _sessions(writes=True) as factory,
+        _progress(BarColumn(), MofNCompleteColumn(), console=console) as progress,
+    ):
+        task = progress.add_task("ingest", total=len(files))
+        for file in files:
+            progress.update(task, description=file.name)
+            text = file.read_text(encoding="utf-8")
+            title = next((line.strip() for line in text.splitlines() if line.strip()), "")
+            try:
+                with factory.begin() as session:
+                    session.info["audit_agent"] = "cli"
+                    result = ingest_text(
+                        session,
+                        text,
+                        title=title or file.stem,
+                        published_on=day,
+                        outlet=outlet,
                     )
-                else:
-                    totals["stored"] += 1
-                    totals["claims"] += result.recorded
-                    totals["refused"] += len(result.warnings)
-                    progress.console.print(
-                        f"{file}: source {result.source_id}, {result.recorded} proposed claims"
-                    )
-                    for warning in result.warnings:
-                        progress.console.print(f"  warning: {warning}")
+            except AppError as exc:
+                totals["failed"] += 1
+                progress.console.print(f"{file}: not stored: {exc.detail}")
                 progress.advance(task)
-    finally:
-        engine.dispose()
+                continue
+            if result.existing_id is not None:
+                totals["skipped"] += 1
+                progress.console.print(
+                    f"{file}: skipped, already stored as source {result.existing_id}"
+                )
+            else:
+                totals["stored"] += 1
+                totals["claims"] += result.recorded
+                totals["refused"] += len(result.warnings)
+                progress.console.print(
+                    f"{file}: source {result.source_id}, {result.recorded} proposed claims"
+                )
+                for warning in result.warnings:
+                    progress.console.print(f"  warning: {warning}")
+            progress.advance(task)
     console.print(
         f"ingest: {totals['stored']} stored, {totals['skipped']} skipped (already stored), "
         f"{totals['failed']} failed; {totals['claims']} claims proposed, "

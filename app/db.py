@@ -17,10 +17,13 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     MetaData,
+    Select,
     Table,
     create_engine,
     event,
+    func,
     insert,
+    select,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -153,18 +156,9 @@ def _insert(
 ) -> None:
     if not count:
         return
-    shared = dict(shared or {})
+    shared, per_row_default = _with_defaults(table, columns, shared)
     keys = [key for key in columns if key not in shared]
     dialect = conn.dialect
-    per_row_default = False
-    for column in table.columns:
-        default = column.default
-        if column.key in shared or column.key in columns or default is None:
-            continue
-        if default.is_scalar:
-            shared[column.key] = default.arg  # type: ignore[attr-defined]
-        else:
-            per_row_default = True  # a default computed per row: SQLAlchemy calls it
     if not per_row_default and dialect.name == "postgresql" and count >= COPY_ROWS:
         _copy(conn, table, {key: columns[key] for key in keys}, count, shared)
         return
@@ -228,6 +222,24 @@ def _insert(
         )
     finally:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{_STAGE}")
+
+
+def _with_defaults(
+    table: Table, columns: Mapping[str, Sequence[Any]], shared: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], bool]:
+    """The shared values with the scalar defaults of the columns not given, and whether a
+    column not given has a default computed per row (SQLAlchemy must call it)."""
+    with_defaults = dict(shared or {})
+    per_row_default = False
+    for column in table.columns:
+        default = column.default
+        if column.key in with_defaults or column.key in columns or default is None:
+            continue
+        if default.is_scalar:
+            with_defaults[column.key] = default.arg  # type: ignore[attr-defined]
+        else:
+            per_row_default = True
+    return with_defaults, per_row_default
 
 
 def _insert_values(
@@ -479,10 +491,10 @@ def make_engine(
 
 def make_session_factory(engine: Engine, *, writes: bool = False) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit; `writes`: their transactions
-    take SQLite's write lock at BEGIN (for a command that writes while the app runs)."""
-    # Every mapper must be known before the first flush resolves foreign keys.
-    import app.models  # noqa: F401
+    take SQLite's write lock at BEGIN (for a command that writes while the app runs).
 
+    The models (every mapper) and the audit trail come with app.audit.install(), which
+    create_app and the `posture` command call first."""
     return sessionmaker(
         bind=engine, expire_on_commit=False, execution_options=WRITES if writes else None
     )
@@ -502,3 +514,29 @@ def get_session(request: Request) -> Iterator[Session]:
 
 # scope="function" commits before the response is sent, so a failed commit is never a 200.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def paginate(
+    session: Session, stmt: Select[Any], *, limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """The rows of one page and the total count of the statement's rows."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(session.scalars(stmt.limit(limit).offset(offset)).unique())
+    return rows, total
+
+
+def paginate_rows(
+    session: Session, stmt: "Select[*tuple[Any, ...]]", *, limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """Like `paginate`, for statements that select several columns per row."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(session.execute(stmt.limit(limit).offset(offset)).all())
+    return rows, total
+
+
+def locked_version(session: Session, version: Any, where: Any) -> int | None:
+    """A row's version, read with SELECT ... FOR UPDATE: on PostgreSQL the row stays locked
+    until the transaction ends, so a second writer waits and then reads the new version
+    (SQLite's writer holds the whole file already). None when no row matches."""
+    current: int | None = session.scalar(select(version).where(where).with_for_update())
+    return current

@@ -1,16 +1,12 @@
-"""Application errors and their rendering as RFC 9457 problem details."""
+"""Application errors, and how the OpenAPI document declares them as RFC 9457 problem
+details; app.problems renders them (this module knows nothing of HTTP frameworks)."""
 
 from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://posture.example/problems/"
@@ -26,7 +22,7 @@ class FieldError(dict[str, object]):
 
 
 class AppError(Exception):
-    """An error a client can act on; rendered as problem+json by one handler."""
+    """An error a client can act on; app.problems.error_response renders every one."""
 
     status = 400
     title = "Bad request"
@@ -123,6 +119,31 @@ class InvalidInput(AppError):
         """An error about a single field, whose detail repeats the field's message."""
         return cls(f"{field}: {message}", errors=[FieldError(field, message)])
 
+    @classmethod
+    def of(cls, errors: Sequence[FieldError]) -> "InvalidInput":
+        """An error about these fields, whose detail lists each ("field: message; ...")."""
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return cls(detail, errors=errors)
+
+
+class HttpError(AppError):
+    """An error whose status, title and problem type come with it: one that no subclass
+    names (the router's 404 and 405, a database failure's 503)."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        title: str | None = None,
+        slug: str = "about:blank",
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail, headers=headers)
+        self.status = status
+        self.title = title or http_title(status)
+        self.slug = slug
+
 
 class ProblemFieldError(BaseModel):
     """One entry of a problem's `errors`: which field is wrong and why."""
@@ -189,7 +210,7 @@ def problem_responses(*statuses: int | type[AppError]) -> dict[int | str, dict[s
             out[status] = {"description": STATUS_DESCRIPTIONS[304]}
             continue
         out[status] = {
-            "description": STATUS_DESCRIPTIONS.get(status) or _http_title(status),
+            "description": STATUS_DESCRIPTIONS.get(status) or http_title(status),
             "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
         }
     return out
@@ -206,30 +227,6 @@ BODY_RESPONSES = problem_responses(400, ContentTooLarge)
 WRITE_RESPONSES = {**problem_responses(Forbidden, 507), **BODY_RESPONSES}
 # A write to a versioned record (If-Match): 428 without the header, 412 when stale.
 IF_MATCH_RESPONSES = problem_responses(PreconditionFailed, PreconditionRequired)
-
-
-def problem(
-    status: int,
-    title: str,
-    detail: str,
-    *,
-    slug: str = "about:blank",
-    errors: Sequence[dict[str, object]] = (),
-    extra: dict[str, Any] | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> JSONResponse:
-    """A problem+json response."""
-    body: dict[str, Any] = {
-        "type": PROBLEM_BASE + slug if slug != "about:blank" else slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    if errors:
-        body["errors"] = list(errors)
-    if extra:
-        body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _field_name(loc: Sequence[Any]) -> str:
@@ -252,148 +249,8 @@ def validation_errors(raw: Sequence[Any]) -> list[dict[str, object]]:
     return out
 
 
-class RejectNulInQuery:
-    """Refuse a query string holding a NUL character (422 naming the parameter): no
-    database text type should receive one; PostgreSQL refuses it with an error.
-
-    Plain ASGI: the check costs nothing unless the query string has "%00" or a raw NUL.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        query = scope.get("query_string", b"") if scope["type"] == "http" else b""
-        if b"%00" in query or b"\x00" in query:
-            for name, value in Request(scope).query_params.multi_items():
-                if "\x00" in name or "\x00" in value:
-                    message = "must not contain a NUL character"
-                    response = problem(
-                        422,
-                        "Invalid input",
-                        f"{name}: {message}",
-                        slug="invalid-input",
-                        errors=[FieldError(name.replace("\x00", ""), message)],
-                    )
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Render AppError, FastAPI's validation errors and HTTP errors as problem+json."""
-
-    app.add_middleware(RejectNulInQuery)
-
-    @app.exception_handler(AppError)
-    async def _app_error(request: Request, exc: AppError) -> Response:
-        if wants_page(request):
-            if isinstance(exc, Unauthorized):
-                return sign_in_redirect(request)
-            return page_error(
-                request, exc.status, exc.title, exc.detail, exc.errors, headers=exc.headers
-            )
-        return problem(
-            exc.status,
-            exc.title,
-            exc.detail,
-            slug=exc.slug,
-            errors=exc.errors,
-            extra=exc.extra,
-            headers=exc.headers,
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        errors = validation_errors(exc.errors())
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        if wants_page(request):
-            return page_error(request, 422, "Invalid input", detail, errors)
-        return problem(422, "Invalid input", detail, slug="invalid-input", errors=errors)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        title = _http_title(exc.status_code)
-        if wants_page(request):
-            page_headers = exc.headers
-            if exc.status_code == 405:
-                page_headers = {**(page_headers or {}), "Allow": allowed_methods(request)}
-            return page_error(
-                request, exc.status_code, title, str(exc.detail), [], headers=page_headers
-            )
-        # Keep the exception's headers: a 405 says which methods are allowed (Allow).
-        headers = exc.headers
-        if exc.status_code == 405:
-            headers = {**(headers or {}), "Allow": allowed_methods(request)}
-        return problem(exc.status_code, title, str(exc.detail), headers=headers)
-
-
-def allowed_methods(request: Request) -> str:
-    """Every method the request's path answers, for a 405's `Allow` header.
-
-    Starlette's router names only the methods of the first route matching the path, and a
-    path often has several routes (GET and PATCH /api/v1/actors/{code}). Where routes of
-    several templates match, the most specific one names the resource: /api/v1/claims/import
-    is the import, not a claim whose id is "import".
-    """
-    from fastapi.routing import iter_route_contexts
-
-    found: dict[int, set[str]] = {}
-    scope = dict(request.scope)
-    for route in iter_route_contexts(request.app.router.routes):
-        methods = route.methods
-        if methods and route.matches(scope)[0] is not Match.NONE:
-            found.setdefault(str(route.path).count("{"), set()).update(methods)
-    return ", ".join(sorted(found[min(found)])) if found else ""
-
-
-def wants_page(request: Request) -> bool:
-    """Whether an error should be an HTML page (dashboard) rather than problem+json (API)."""
-    path = request.url.path
-    return not (path.startswith("/api/") or path in ("/openapi.json", "/feed.atom"))
-
-
-def sign_in_redirect(request: Request) -> Response:
-    """Send a visitor who must sign in to /sign-in, coming back here afterwards."""
-    from urllib.parse import urlencode
-
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if request.method != "GET":
-        # After signing in, show the form again rather than replaying a POST.
-        target = request.url.path
-    location = "/sign-in?" + urlencode({"next": target})
-    if request.headers.get("HX-Request") == "true":
-        # htmx would swap the sign-in page into a fragment; make it load the whole page.
-        return Response(status_code=401, headers={"HX-Redirect": location})
-    return Response(status_code=303, headers={"Location": location})
-
-
-def page_error(
-    request: Request,
-    status: int,
-    title: str,
-    detail: str,
-    errors: Sequence[Mapping[str, object]],
-    headers: Mapping[str, str] | None = None,
-) -> Response:
-    """The dashboard's error page (a fragment for htmx)."""
-    from app.web import render
-
-    response = render(
-        request,
-        "errors/error.html",
-        {"title": title, "status": status, "detail": detail, "errors": list(errors)},
-        fragment="errors/_error.html",
-        status_code=status,
-    )
-    if headers:
-        response.headers.update(headers)
-    return response
-
-
-def _http_title(status: int) -> str:
-    from http import HTTPStatus
-
+def http_title(status: int) -> str:
+    """The standard reason phrase of a status ("Not Found"), the title of its problems."""
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -1,4 +1,4 @@
-"""The dashboard's record forms (actors, initiatives, sources): show one, save it."""
+"""The dashboard's forms: one submitted value; the record forms of actors, initiatives, sources."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +19,24 @@ class Versioned(Protocol):
 
     @property
     def version(self) -> int: ...
+
+
+def blank_to_none(value: Any) -> Any:
+    """A form's empty input or "any" option arrives as "", which means "not given"."""
+    return None if value == "" else value
+
+
+def one_value(fields: Mapping[str, Any], name: str) -> str:
+    """One input's submitted text ("" when absent), line breaks as LF.
+
+    A browser sends each input once; a name repeated (FormFields makes it a list) comes
+    only from a hand-made request, and its first value is the one taken. Browsers send a
+    textarea's line breaks as CRLF; the stored texts use LF.
+    """
+    value = fields.get(name, "")
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value).replace("\r\n", "\n")
 
 
 KeyT = TypeVar("KeyT", bound=str | int)

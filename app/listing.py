@@ -2,13 +2,16 @@
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Path, Query
+from fastapi import Depends, Path, Query
 from pydantic import BaseModel, StringConstraints
-from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement
 
+from app.config import SettingsDep
+from app.db import paginate as paginate  # until every list goes through its queries
+from app.db import paginate_rows as paginate_rows
 from app.errors import InvalidInput
 
 ItemT = TypeVar("ItemT")
@@ -17,7 +20,7 @@ ItemT = TypeVar("ItemT")
 # and a larger number sent to the database is an error there, not an empty answer.
 INT_MAX = 2**31 - 1
 
-# Query text never holds a NUL character (app.errors.RejectNulInQuery refuses it, 422):
+# Query text never holds a NUL character (app.problems.RejectNulInQuery refuses it, 422):
 # the OpenAPI document says so of every free-text query parameter.
 NO_NUL = r"^[^\x00]*$"
 # A free-text query value, and one that must name something (an empty one is refused).
@@ -105,19 +108,24 @@ def check_limit(limit: int, maximum: int) -> None:
         raise InvalidInput.field("limit", f"must be at most {maximum}")
 
 
-def paginate(
-    session: Session, stmt: Select[Any], *, limit: int, offset: int
-) -> tuple[list[Any], int]:
-    """The rows of one page and the total count of the statement's rows."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(session.scalars(stmt.limit(limit).offset(offset)).unique())
-    return rows, total
+@dataclass(frozen=True)
+class Paging:
+    """The page a list request asks for: its size and how many records to skip."""
+
+    limit: int
+    offset: int
 
 
-def paginate_rows(
-    session: Session, stmt: "Select[*tuple[Any, ...]]", *, limit: int, offset: int
-) -> tuple[list[Any], int]:
-    """Like `paginate`, for statements that select several columns per row."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(session.execute(stmt.limit(limit).offset(offset)).all())
-    return rows, total
+def paging(settings: SettingsDep, limit: LimitParam = 50, offset: OffsetParam = 0) -> Paging:
+    """The `limit` and `offset` query parameters of every list, the limit checked against
+    POSTURE_PAGE_SIZE_MAX (422 naming `limit`)."""
+    check_limit(limit, settings.page_size_max)
+    return Paging(limit, offset)
+
+
+PagingDep = Annotated[Paging, Depends(paging)]
+
+
+def page_of(items: list[ItemT], total: int, asked: Paging) -> "Page[ItemT]":
+    """The Page answer of these items."""
+    return Page[ItemT](items=items, total=total, limit=asked.limit, offset=asked.offset)

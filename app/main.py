@@ -5,6 +5,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
+from app import audit
 from app.accounts.api import router as accounts_router
 from app.accounts.deps import read_access
 from app.accounts.pages import router as accounts_pages
@@ -16,7 +17,6 @@ from app.claims.api import router as claims_router
 from app.claims.pages import router as claims_pages
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory
-from app.errors import install_error_handlers
 from app.extraction.api import router as extraction_router
 from app.initiatives.api import router as initiatives_router
 from app.initiatives.pages import router as initiatives_pages
@@ -26,6 +26,7 @@ from app.positions.api import router as positions_router
 from app.positions.cache import AnswerCache
 from app.positions.pages import router as positions_pages
 from app.positions.responses import CachedAnswers
+from app.problems import install_error_handlers
 from app.review.api import router as review_router
 from app.review.pages import router as review_pages
 from app.search.pages import router as search_pages
@@ -41,6 +42,8 @@ from app.web import STATIC_DIR
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the app; nothing connects to the database until a request needs it."""
     settings = settings or get_settings()
+    # Every session records the audit trail from now on (and every model is loaded).
+    audit.install()
     app = FastAPI(
         title="Posture",
         version="1",

@@ -1,6 +1,5 @@
 """Imports every domain's models so that Base.metadata is complete (Alembic, tests)."""
 
-import app.audit.capture  # noqa: F401  (every session that sees the models records the audit trail)
 from app.accounts.models import ApiToken, ServerSecret, SignInFailure, User, UserSession
 from app.actors.models import Actor, ActorAlias, Affiliation, Membership
 from app.audit.models import AuditEntry

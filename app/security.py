@@ -8,6 +8,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import ContentTooLarge
+from app.problems import error_response
+
 # No inline script or style anywhere in the dashboard: an injected <script> cannot run.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -97,14 +100,8 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from app.errors import page_error, problem, wants_page
-
-        request = Request(scope, receive)
         detail = f"The request body is larger than {self.body_size_max} bytes."
-        if wants_page(request):
-            response = page_error(request, 413, "Content too large", detail, [])
-        else:
-            response = problem(413, "Content too large", detail, slug="content-too-large")
+        response = error_response(Request(scope, receive), ContentTooLarge(detail))
         response.headers["Connection"] = "close"
         await response(scope, receive, send)
 

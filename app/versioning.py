@@ -11,18 +11,13 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request, Response
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import (
-    InvalidInput,
-    PreconditionFailed,
-    PreconditionRequired,
-    page_error,
-    problem,
-    wants_page,
-)
+from app.db import locked_version
+from app.errors import InvalidInput, PreconditionFailed, PreconditionRequired
+from app.problems import error_response
 
 # What a write refused for a version that moved on raises: the check before the write
 # (412), or the UPDATE that matched no row because another write came first.
@@ -93,7 +88,7 @@ def check_version(
     """
     if expected is None:
         return
-    current = session.scalar(select(version).where(where).with_for_update())
+    current = locked_version(session, version, where)
     if current is not None and current != expected:
         raise stale(what, current, expected)
 
@@ -114,14 +109,11 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, _exc: StaleDataError) -> Response:
-        title = "Precondition failed"
         detail = (
             "The record changed while this write was being saved; nothing was changed. "
             "Read it again and apply your change to the new version."
         )
-        if wants_page(request):
-            return page_error(request, 412, title, detail, [])
-        return problem(412, title, detail, slug=PreconditionFailed.slug)
+        return error_response(request, PreconditionFailed(detail))
 
 
 def form_version(fields: Mapping[str, Any]) -> int:

@@ -114,9 +114,7 @@ def parse_form(model: type[ModelT], fields: Mapping[str, Any]) -> ModelT:
             FieldError(str(e["field"]), str(e["message"]))
             for e in validation_errors(exc.errors(include_url=False))
         ]
-        raise InvalidInput(
-            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
-        ) from None
+        raise InvalidInput.of(errors) from None
 
 
 def form_errors(exc: AppError) -> dict[str, str]:

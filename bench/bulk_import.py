@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
-from app import migrate
+from app import audit, migrate
 from app.actors.models import Actor
 from app.actors.service import seed_states
 from app.audit.models import AuditEntry
@@ -39,6 +39,9 @@ from app.sources.models import Source
 from app.sources.service import content_hash
 from app.transfer.bulk import import_claims
 from app.vocab import Role, Status
+
+# The audit trail is written as the app writes it (create_app installs it there).
+audit.install()
 
 TEXT = (
     "The government said it was ready to send troops to Ukraine once a ceasefire holds. "

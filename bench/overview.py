@@ -9,11 +9,7 @@ takes until the matrix is usable (DOMContentLoaded and load), median of several 
 
 import argparse
 import gzip
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -23,13 +19,17 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 
-from app import migrate
+from app import audit, migrate
 from app.actors.models import Actor
 from app.actors.service import seed_states
 from app.claims.models import Claim
 from app.db import make_engine, make_session_factory
+from app.ops.background import running_server
 from app.sources.models import Source
 from app.vocab import Role, Status
+
+# The audit trail is written as the app writes it (create_app installs it there).
+audit.install()
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -77,12 +77,6 @@ def build_database(url: str, actors: int) -> int:
     return len(claims)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actors", type=int, default=200)
@@ -91,23 +85,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         n_claims = build_database(url, args.actors)
-        port = free_port()
-        env = {**os.environ, "POSTURE_DATABASE_URL": url}
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "posture"), "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}/?as_of=2025-08-20"
-        try:
-            for _ in range(100):
-                try:
-                    with urllib.request.urlopen(base, timeout=5) as response:
-                        html = response.read()
-                    break
-                except OSError:
-                    time.sleep(0.2)
+        with running_server(url) as server:
+            base = server + "/?as_of=2025-08-20"
+            with urllib.request.urlopen(base, timeout=30) as response:
+                html = response.read()
             rows = html.count(b'<th scope="row">')
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
@@ -128,9 +109,6 @@ def main() -> None:
                     load.append(timing[1] / 1000)
                     page.close()
                 browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
     print(f"actors x roles: {rows} actors x {len(Role)} roles ({n_claims} claims)")
     print(
         f"overview HTML: {len(html) / 1024:.0f} KiB "

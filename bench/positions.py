@@ -64,6 +64,7 @@ from app import migrate
 from app.actors import service as actor_service
 from app.actors.models import Actor
 from app.actors.service import seed_states
+from app.audit import install as install_audit_trail
 from app.audit import service as audit
 from app.config import Settings
 from app.db import make_engine, make_session_factory, utcnow
@@ -75,6 +76,9 @@ from app.sources.models import Source
 from app.sources.service import content_hash
 from app.transfer.bulk import import_claims
 from app.vocab import ClaimKind, Role, Stance, Status
+
+# The audit trail is written as the app writes it (create_app installs it there).
+install_audit_trail()
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent

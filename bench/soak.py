@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,16 +47,19 @@ from bulk_import import add_source, csv_text, throwaway
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from app import migrate
+from app import audit, migrate
 from app.accounts import service as accounts
 from app.accounts.schemas import UserCreate
 from app.audit.models import AuditEntry
 from app.claims.models import Claim
 from app.db import make_engine, make_session_factory
+from app.ops.background import ServerProcess, free_port
 from app.seed.loader import load_seed
 from app.vocab import Role, Status
 
-POSTURE = str(Path(sys.executable).parent / "posture")
+# The audit trail is written as the app writes it (create_app installs it there).
+audit.install()
+
 PG_URL = os.environ.get(
     "POSTURE_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -103,62 +105,12 @@ def prepare(url: str, editors: int) -> Fixture:
     return Fixture(url, tokens, source_id)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """`posture serve` in a subprocess, on a free port of the loopback."""
+class Server(ServerProcess):
+    """`posture serve --no-migrate` in a subprocess, on a free port of the loopback."""
 
     def __init__(self, url: str, workers: int = 1, env: dict[str, str] | None = None) -> None:
-        self.url = url
-        self.workers = workers
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "POSTURE_DATABASE_URL": url,
-            "POSTURE_EXTRACT_RATE_PER_MINUTE": "0",
-            **(env or {}),
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 60) -> None:
-        command = [POSTURE, "serve", "--no-migrate", "--port", str(self.port)]
-        command += ["--workers", str(self.workers)]
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (open while the server runs)
-        self.process = subprocess.Popen(
-            command, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.log.seek(0)
-                said = self.log.read().decode(errors="replace")[-2000:]
-                raise RuntimeError(f"posture serve exited with {self.process.returncode}: {said}")
-            with suppress(httpx.HTTPError):
-                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
-                    return
-            time.sleep(0.2)
-        raise RuntimeError("posture serve did not answer /healthz in time")
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def __enter__(self) -> "Server":
-        self.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
+        env = {"POSTURE_EXTRACT_RATE_PER_MINUTE": "0", **(env or {})}
+        super().__init__(url, workers=workers, env=env, migrate=False)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app import migrate
+from app import audit, migrate
 from app.accounts import service as account_service
 from app.accounts.deps import SESSION_COOKIE
 from app.accounts.models import User
@@ -28,6 +28,9 @@ SEED_ARTICLE = "000_dc4023db175f5c22.txt"
 PG_ADMIN_DSN = os.environ.get("POSTURE_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres")
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 TEST_SECRET_KEY = "test-secret-key-" + "0" * 32
+
+# Sessions made here and by the factories record the audit trail, as the app's do.
+audit.install()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -231,45 +231,10 @@ def run_schemathesis(
     )
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
     if authenticated:
-        factory = app.state.session_factory
-
-        def fresh_token() -> str:
-            with factory() as session, session.begin():
-                return admin_token(session)
-
-        # A fresh token at the start, and again (the request then sent once more) when a
-        # request is refused for it: the run may revoke the token, disable the user or
-        # lower its role, and admin_token makes it an enabled admin again.
-        @schema.auth(retry_on=[401, 403])
-        class AdminToken:
-            """The fuzzing admin's bearer token."""
-
-            def get(self, case: Any, ctx: Any) -> str:
-                return fresh_token()
-
-            def set(self, case: Any, data: str, ctx: Any) -> None:
-                case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
-
-    statistic = Statistic()
-    answers: Counter[tuple[str, str, int]] = Counter()
-    errors: list[str] = []
-    phase_status: dict[str, str] = {}
+        _authenticate(schema, app.state.session_factory)
     started = time.monotonic()
     try:
-        for event in engine_for(schema).execute():
-            if isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
-                statistic.on_scenario_finished(event.recorder)
-                for case_id, case in event.recorder.cases.items():
-                    interaction = event.recorder.interactions.get(case_id)
-                    if interaction is not None and interaction.response is not None:
-                        key = (event.phase.value, case.value.operation.label)
-                        answers[(*key, interaction.response.status_code)] += 1
-            elif isinstance(event, events.NonFatalError):
-                errors.append(f"{event.label}: {event.info.title}: {event.info.message}")
-            elif isinstance(event, events.FatalError):
-                errors.append(f"fatal: {event.exception!r}")
-            elif isinstance(event, events.PhaseFinished) and event.phase.name in TESTING_PHASES:
-                phase_status[event.phase.name.value] = event.status.value
+        statistic, answers, errors, phase_status = _run(schema)
     finally:
         app.state.engine.dispose()
     result = FuzzResult(
@@ -290,3 +255,50 @@ def run_schemathesis(
                     f"{operation}: {failure.title}: {failure.message.strip()}{sample}"
                 )
     return result
+
+
+def _authenticate(schema: Any, factory: Any) -> None:
+    """Send the fuzzing admin's bearer token with every request."""
+
+    def fresh_token() -> str:
+        with factory() as session, session.begin():
+            return admin_token(session)
+
+    # A fresh token at the start, and again (the request then sent once more) when a
+    # request is refused for it: the run may revoke the token, disable the user or
+    # lower its role, and admin_token makes it an enabled admin again.
+    @schema.auth(retry_on=[401, 403])
+    class AdminToken:
+        """The fuzzing admin's bearer token."""
+
+        def get(self, case: Any, ctx: Any) -> str:
+            return fresh_token()
+
+        def set(self, case: Any, data: str, ctx: Any) -> None:
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+def _run(
+    schema: Any,
+) -> tuple[Statistic, Counter[tuple[str, str, int]], list[str], dict[str, str]]:
+    """Run the engine: its statistic, the statuses answered per phase and operation, the
+    errors, and each testing phase's outcome."""
+    statistic = Statistic()
+    answers: Counter[tuple[str, str, int]] = Counter()
+    errors: list[str] = []
+    phase_status: dict[str, str] = {}
+    for event in engine_for(schema).execute():
+        if isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
+            statistic.on_scenario_finished(event.recorder)
+            for case_id, case in event.recorder.cases.items():
+                interaction = event.recorder.interactions.get(case_id)
+                if interaction is not None and interaction.response is not None:
+                    key = (event.phase.value, case.value.operation.label)
+                    answers[(*key, interaction.response.status_code)] += 1
+        elif isinstance(event, events.NonFatalError):
+            errors.append(f"{event.label}: {event.info.title}: {event.info.message}")
+        elif isinstance(event, events.FatalError):
+            errors.append(f"fatal: {event.exception!r}")
+        elif isinstance(event, events.PhaseFinished) and event.phase.name in TESTING_PHASES:
+            phase_status[event.phase.name.value] = event.status.value
+    return statistic, answers, errors, phase_status

@@ -2,6 +2,7 @@
 
 import json
 import os
+import pty
 import socket
 import subprocess
 import sys
@@ -39,6 +40,32 @@ def posture(
     return subprocess.run(
         [str(POSTURE), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
     )
+
+
+def on_a_terminal(url: str, *args: str, cwd: Path) -> tuple[int, str]:
+    """Run `posture ARGS` with its output on a pseudo-terminal: (exit code, what it showed)."""
+    main, secondary = pty.openpty()
+    env = {**os.environ, "POSTURE_DATABASE_URL": url, "TERM": "xterm", "COLUMNS": "200"}
+    process = subprocess.Popen(
+        [str(POSTURE), *args],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=secondary,
+        stderr=secondary,
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # EIO: the command ended and closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(main)
+    return process.wait(timeout=60), b"".join(chunks).decode(errors="replace")
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
@@ -104,6 +131,28 @@ def test_export_imported_into_a_new_database_exports_the_same_lines(
 
     assert "created" in imported.stderr
     assert comparable(tmp_path / "copy.jsonl") == comparable(seeded_by_cli.export)
+
+
+def test_import_export_and_backup_show_their_progress_on_a_terminal_only(
+    seeded_by_cli: Seeded, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    ok(posture(url, "db", "upgrade", cwd=tmp_path))
+
+    imported, import_shown = on_a_terminal(url, "import", str(seeded_by_cli.export), cwd=tmp_path)
+    exported, export_shown = on_a_terminal(url, "export", str(tmp_path / "a.jsonl"), cwd=tmp_path)
+    backed_up, backup_shown = on_a_terminal(url, "backup", str(tmp_path / "b"), cwd=tmp_path)
+    piped = ok(posture(url, "export", str(tmp_path / "c.jsonl"), cwd=tmp_path))
+
+    assert (imported, exported, backed_up) == (0, 0, 0), import_shown + export_shown
+    assert f"checking {seeded_by_cli.export.name}" in import_shown
+    assert "writing 310 records" in import_shown
+    assert "imported: created" in import_shown
+    assert "exporting" in export_shown
+    assert "310 lines" in export_shown
+    assert f"backing up to {tmp_path / 'b'}" in backup_shown
+    assert "backup: wrote" in backup_shown
+    assert piped.stderr == ""
 
 
 def test_bad_import_exits_non_zero_naming_line_and_field_and_changes_nothing(

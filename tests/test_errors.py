@@ -4,9 +4,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.config import Settings
 from tests.api_assertions import assert_problem, comparable, message_for
+from tests.conftest import build_app
 from tests.etags import ANY_VERSION, if_match
 from tests.factories import make_actor, make_claim, make_initiative, make_source
 
@@ -245,3 +248,19 @@ def test_a_claims_import_the_csv_reader_cannot_read_is_a_422_naming_the_body(
         headers={"Content-Type": "text/csv"},
     )
     assert "cannot be read as CSV" in message_for(assert_problem(response, 422, "body"), "body")
+
+
+def test_too_many_extractions_is_a_too_many_requests_problem_with_retry_after(
+    settings: Settings, engine: Engine, session: Session
+) -> None:
+    limited = settings.model_copy(update={"extract_rate_per_minute": 1})
+    body = {"text": "Sweden is ready to send troops.", "published_on": "2025-08-20"}
+    with TestClient(build_app(limited, engine, session)) as client:
+        client.post("/api/v1/extract", json=body)
+        response = client.post("/api/v1/extract", json=body)
+
+    problem = assert_problem(response, 429)
+    assert problem["type"] == "https://posture.example/problems/too-many-requests"
+    assert problem["title"] == "Too many requests"
+    assert "extractions a minute" in problem["detail"]
+    assert int(response.headers["Retry-After"]) >= 1

@@ -4,9 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.accounts import queries, service
+from app.accounts import service
 from app.accounts.deps import BEARER_CHALLENGE, AuthDep, RequireAdmin
-from app.accounts.models import ApiToken, User
 from app.accounts.schemas import (
     Me,
     TokenCreate,
@@ -16,7 +15,6 @@ from app.accounts.schemas import (
     UserRead,
     UserUpdate,
 )
-from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import (
     API_RESPONSES,
@@ -27,7 +25,7 @@ from app.errors import (
     Unauthorized,
     problem_responses,
 )
-from app.listing import IdPath, LimitParam, OffsetParam, Page, QueryText, check_limit, paginate
+from app.listing import IdPath, Page, PagingDep, QueryText, page_of
 from app.openapi import LOCATION_HEADER, record_links
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=API_RESPONSES)
@@ -49,19 +47,10 @@ def me(auth: AuthDep) -> Me:
 @router.get(
     "/users", response_model=Page[UserRead], dependencies=[RequireAdmin], responses=ADMIN_ONLY
 )
-def list_users(
-    session: SessionDep,
-    settings: SettingsDep,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
-) -> Page[UserRead]:
+def list_users(session: SessionDep, asked: PagingDep) -> Page[UserRead]:
     """Every user, by username."""
-    check_limit(limit, settings.page_size_max)
-    stmt = queries.user_list().order_by(User.username)
-    rows, total = paginate(session, stmt, limit=limit, offset=offset)
-    return Page[UserRead](
-        items=[service.user_read(u) for u in rows], total=total, limit=limit, offset=offset
-    )
+    items, total = service.user_page(session, asked)
+    return page_of(items, total, asked)
 
 
 @router.post(
@@ -116,19 +105,12 @@ def update_user(username: str, data: UserUpdate, session: SessionDep) -> UserRea
 )
 def list_tokens(
     session: SessionDep,
-    settings: SettingsDep,
+    asked: PagingDep,
     username: Annotated[QueryText | None, Query(description="Only this user's tokens.")] = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
 ) -> Page[TokenRead]:
     """API tokens (their prefixes; a token itself is shown only when created)."""
-    check_limit(limit, settings.page_size_max)
-    user_id = service.require_user(session, username).id if username else None
-    stmt = queries.token_list(user_id).order_by(ApiToken.id)
-    rows, total = paginate(session, stmt, limit=limit, offset=offset)
-    return Page[TokenRead](
-        items=[service.token_read(t) for t in rows], total=total, limit=limit, offset=offset
-    )
+    items, total = service.token_page(session, asked, username)
+    return page_of(items, total, asked)
 
 
 @router.post(

@@ -6,6 +6,8 @@ from sqlalchemy import Select, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import ApiToken, ServerSecret, SignInFailure, User, UserSession
+from app.db import paginate
+from app.listing import Paging
 
 
 def user_by_username(session: Session, username: str) -> User | None:
@@ -16,6 +18,28 @@ def user_by_username(session: Session, username: str) -> User | None:
 def user_list() -> Select[User]:
     """Every user."""
     return select(User)
+
+
+def all_users(session: Session) -> list[User]:
+    """Every user, by username."""
+    return list(session.scalars(user_list().order_by(User.username)))
+
+
+def all_tokens(session: Session, user_id: int | None) -> list[ApiToken]:
+    """Every token (of one user, or of all) in the order they were made, users loaded."""
+    return list(session.scalars(token_list(user_id).order_by(ApiToken.id)))
+
+
+def user_page(session: Session, asked: Paging) -> tuple[list[User], int]:
+    """A page of users by username, and the total."""
+    stmt = user_list().order_by(User.username)
+    return paginate(session, stmt, limit=asked.limit, offset=asked.offset)
+
+
+def token_page(session: Session, asked: Paging, user_id: int | None) -> tuple[list[ApiToken], int]:
+    """A page of tokens (of one user, or of all) in the order they were made, and the total."""
+    stmt = token_list(user_id).order_by(ApiToken.id)
+    return paginate(session, stmt, limit=asked.limit, offset=asked.offset)
 
 
 def enabled_admin_count(session: Session) -> int:

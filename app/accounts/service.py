@@ -24,6 +24,7 @@ from app.accounts.models import ApiToken, SignInFailure, User, UserRole, UserSes
 from app.accounts.schemas import TokenCreated, TokenRead, UserCreate, UserRead, UserUpdate
 from app.db import WRITES, DatabaseFailure, database_failure, utcnow
 from app.errors import Conflict, FieldError, InvalidInput, NotFound, TooManyRequests, Unauthorized
+from app.listing import Paging
 
 TOKEN_PREFIX = "pst_"
 # "pst_" and the first 8 characters of the random part: enough to tell tokens apart.
@@ -32,6 +33,32 @@ SHOWN_PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 _hasher = PasswordHasher()
+
+
+def all_users(session: Session) -> list[User]:
+    """Every user, by username."""
+    return queries.all_users(session)
+
+
+def all_tokens(session: Session, username: str | None = None) -> list[ApiToken]:
+    """Every API token (of one user: 404 when there is no such user), oldest first."""
+    user_id = require_user(session, username).id if username else None
+    return queries.all_tokens(session, user_id)
+
+
+def user_page(session: Session, asked: Paging) -> tuple[list[UserRead], int]:
+    """A page of users by username, and the total."""
+    rows, total = queries.user_page(session, asked)
+    return [user_read(u) for u in rows], total
+
+
+def token_page(
+    session: Session, asked: Paging, username: str | None = None
+) -> tuple[list[TokenRead], int]:
+    """A page of API tokens (of one user: 404 when there is no such user), and the total."""
+    user_id = require_user(session, username).id if username else None
+    rows, total = queries.token_page(session, asked, user_id)
+    return [token_read(t) for t in rows], total
 
 
 def hash_password(password: str) -> str:

@@ -6,9 +6,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 
 from app.accounts.deps import RequireEditor
 from app.actors import queries, service
-from app.actors.models import Actor
 from app.actors.schemas import ActorCreate, ActorDetail, ActorRead, ActorUpdate
-from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import (
     API_RESPONSES,
@@ -18,16 +16,7 @@ from app.errors import (
     NotFound,
     problem_responses,
 )
-from app.listing import (
-    LimitParam,
-    OffsetParam,
-    Page,
-    QueryText,
-    check_limit,
-    order_by_clauses,
-    paginate,
-    sort_query,
-)
+from app.listing import Page, PagingDep, QueryText, page_of, sort_query
 from app.openapi import ETAG_HEADER, LOCATION_HEADER, record_links
 from app.schemas import IsoDate
 from app.versioning import IfMatch, set_etag
@@ -48,18 +37,10 @@ def _actor_links(key: str) -> dict[str, Any]:
     )
 
 
-SORTABLE = {
-    "code": Actor.code,
-    "name": Actor.name,
-    "kind": Actor.kind,
-    "updated_at": Actor.updated_at,
-}
-
-
 @router.get("", response_model=Page[ActorRead])
 def list_actors(
     session: SessionDep,
-    settings: SettingsDep,
+    asked: PagingDep,
     kind: ActorKind | None = None,
     q: Annotated[
         QueryText | None, Query(description="Substring of the code, name or an alias.")
@@ -68,19 +49,11 @@ def list_actors(
         QueryText | None, Query(description="Members of this group or organisation.")
     ] = None,
     on: Annotated[IsoDate | None, Query(description="With `group`: members on this date.")] = None,
-    sort: Annotated[str | None, sort_query(SORTABLE)] = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
+    sort: Annotated[str | None, sort_query(queries.SORTABLE)] = None,
 ) -> Page[ActorRead]:
     """List actors, filtered by kind, text or group membership."""
-    check_limit(limit, settings.page_size_max)
-    group_id = service.filter_actor_id(session, group, "group") if group else None
-    stmt = queries.actor_list(kind=kind.value if kind else None, q=q, group_id=group_id, on=on)
-    stmt = stmt.order_by(*order_by_clauses(sort, SORTABLE, [Actor.code]))
-    rows, total = paginate(session, stmt, limit=limit, offset=offset)
-    return Page[ActorRead](
-        items=[ActorRead.model_validate(a) for a in rows], total=total, limit=limit, offset=offset
-    )
+    rows, total = service.actor_page(session, asked, kind=kind, q=q, group=group, on=on, sort=sort)
+    return page_of([ActorRead.model_validate(a) for a in rows], total, asked)
 
 
 @router.post(

@@ -9,15 +9,13 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from app.accounts.deps import RequireEditor, may_read_audit
-from app.actors import queries, service
-from app.actors.models import Actor
+from app.actors import service
 from app.actors.schemas import ActorCreate, ActorDetail, ActorUpdate
 from app.audit import service as audit
-from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import AppError, FieldError, InvalidInput
 from app.forms import RecordForm, render_form, save_edit_form, save_new_form
-from app.listing import LimitParam, OffsetParam, check_limit, paginate
+from app.listing import PagingDep
 from app.positions import service as positions
 from app.positions.responses import cached_value
 from app.positions.schemas import ActorTimeline, PositionCell, PositionMatrix, TimelineEntry
@@ -46,17 +44,14 @@ HISTORY_SIZE = 200
 def actor_list(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    asked: PagingDep,
     q: Annotated[str, Query(max_length=200)] = "",
     kind: ActorKind | None = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
 ) -> HTMLResponse:
     """Actors matching a code, name or alias, by kind, a page at a time."""
-    check_limit(limit, settings.page_size_max)
     q = q.strip()
-    stmt = queries.actor_list(kind=kind.value if kind else None, q=q or None)
-    rows, total = paginate(session, stmt.order_by(Actor.code), limit=limit, offset=offset)
+    rows, total = service.actor_page(session, asked, kind=kind, q=q or None)
+    limit, offset = asked.limit, asked.offset
     params = {k: v for k, v in {"q": q, "kind": kind.value if kind else ""}.items() if v}
     context = {
         "title": "Actors",

@@ -8,6 +8,8 @@ from sqlalchemy import Select, delete, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.actors.models import Actor, ActorAlias, Affiliation, Membership
+from app.db import paginate
+from app.listing import Paging, order_by_clauses
 
 
 def actor_by_code(session: Session, code: str) -> Actor | None:
@@ -66,6 +68,31 @@ def actor_list(
     if group_id is not None:
         stmt = stmt.where(member_of(group_id, Actor.id, on))
     return stmt
+
+
+# The fields a list of actors sorts by (`sort=`).
+SORTABLE = {
+    "code": Actor.code,
+    "name": Actor.name,
+    "kind": Actor.kind,
+    "updated_at": Actor.updated_at,
+}
+
+
+def actor_page(
+    session: Session,
+    asked: Paging,
+    *,
+    kind: str | None = None,
+    q: str | None = None,
+    group_id: int | None = None,
+    on: date | None = None,
+    sort: str | None = None,
+) -> tuple[list[Actor], int]:
+    """A page of actor_list, sorted by `sort` (then by code), and the total."""
+    stmt = actor_list(kind=kind, q=q, group_id=group_id, on=on)
+    stmt = stmt.order_by(*order_by_clauses(sort, SORTABLE, [Actor.code]))
+    return paginate(session, stmt, limit=asked.limit, offset=asked.offset)
 
 
 def member_of(group_id: int, actor_id_column: Any, on: Any) -> Any:

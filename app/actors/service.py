@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import pycountry
@@ -22,6 +23,7 @@ from app.actors.schemas import (
 )
 from app.db import utcnow
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
+from app.listing import Paging
 from app.versioning import check_version
 from app.vocab import ActorKind
 
@@ -66,6 +68,30 @@ def require_actor(session: Session, code: str) -> Actor:
     if actor is None:
         raise NotFound(f"No actor has the code '{code}'.")
     return actor
+
+
+def actor_page(
+    session: Session,
+    asked: Paging,
+    *,
+    kind: ActorKind | None = None,
+    q: str | None = None,
+    group: str | None = None,
+    on: date | None = None,
+    sort: str | None = None,
+) -> tuple[list[Actor], int]:
+    """A page of actors by kind, text or membership of `group` on `on`, and the total;
+    422 naming `group` when it names no actor."""
+    group_id = filter_actor_id(session, group, "group") if group else None
+    return queries.actor_page(
+        session,
+        asked,
+        kind=kind.value if kind else None,
+        q=q,
+        group_id=group_id,
+        on=on,
+        sort=sort,
+    )
 
 
 def filter_actor_id(session: Session, code: str, field: str) -> int:

@@ -7,13 +7,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from app.accounts.deps import audit_access
-from app.audit import queries, service
-from app.audit.models import AuditEntry
+from app.audit import service
 from app.audit.schemas import AuditEntryRead
-from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import API_RESPONSES, InvalidInput, NotFound, problem_responses
-from app.listing import IdPath, LimitParam, OffsetParam, Page, check_limit, paginate
+from app.errors import API_RESPONSES, NotFound, problem_responses
+from app.listing import IdPath, Page, PagingDep, page_of
 
 # Who wrote what is private unless POSTURE_PUBLIC_AUDIT_TRAIL is set.
 router = APIRouter(
@@ -31,14 +29,7 @@ class AuditFormat(StrEnum):
     JSONL = "jsonl"
 
 
-@router.get(
-    "",
-    response_model=Page[AuditEntryRead],
-    responses={200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}}},
-)
-def list_entries(
-    session: SessionDep,
-    settings: SettingsDep,
+def audit_filter(
     record_type: Annotated[
         str | None, Query(description="actor, initiative, source, claim, user, token.")
     ] = None,
@@ -56,36 +47,31 @@ def list_entries(
     to: Annotated[
         str | None, Query(description="Up to this date (included) or time (excluded).")
     ] = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
+) -> service.AuditFilter:
+    """The audit list's filters."""
+    return service.AuditFilter(record_type, record, user, action, from_, to)
+
+
+@router.get(
+    "",
+    response_model=Page[AuditEntryRead],
+    responses={200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}}},
+)
+def list_entries(
+    session: SessionDep,
+    asked: PagingDep,
+    filters: Annotated[service.AuditFilter, Depends(audit_filter)],
     format: AuditFormat | None = None,
 ) -> Any:
     """Every write, newest first; `format=jsonl` exports every match, oldest first."""
-    check_limit(limit, settings.page_size_max)
-    at_from = service.parse_moment(from_, "from")
-    at_to = service.parse_moment(to, "to", end=True)
-    if at_from and at_to and at_to <= at_from:
-        raise InvalidInput.field("to", "is not after from")
-    stmt = queries.audit_list(
-        record_type=record_type,
-        record_key=record,
-        user_id=service.user_filter(session, user),
-        action=action,
-        at_from=at_from,
-        at_to=at_to,
-    )
     if format is AuditFormat.JSONL:
-        entries = session.scalars(stmt.order_by(AuditEntry.id)).all()
-        lines = list(service.jsonl_lines(service.entry_reads(session, entries)))
         return StreamingResponse(
-            iter(lines),
+            iter(service.export_lines(session, filters)),
             media_type="application/x-ndjson",
             headers={"Content-Disposition": 'attachment; filename="posture-audit.jsonl"'},
         )
-    rows, total = paginate(session, stmt.order_by(AuditEntry.id.desc()), limit=limit, offset=offset)
-    return Page[AuditEntryRead](
-        items=service.entry_reads(session, rows), total=total, limit=limit, offset=offset
-    )
+    items, total = service.entry_page(session, filters, asked)
+    return page_of(items, total, asked)
 
 
 @router.get("/{entry_id}", response_model=AuditEntryRead, responses=problem_responses(NotFound))

@@ -7,6 +7,9 @@ savepoint) commits, each touched record is read again and one entry per record t
 changed is appended: before and after are the whole record, child rows folded in, so one
 write makes one entry per record however many flushes it took.
 
+Nothing is recorded until install() registers the listeners (create_app and the
+`posture` command call it).
+
 Who wrote comes from `session.info["user_id"]` (None: a command, the seed, the system,
 named by `session.info["audit_agent"]`); `session.info["audit_action"]` names the action
 when the write itself does not say it (an import, a review).
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, event, func, inspect, select
+from sqlalchemy import Connection, event, inspect
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 from sqlalchemy.orm.session import ORMExecuteState
 
@@ -254,7 +257,6 @@ def _touched(session: Session, obj: Any, *, is_new: bool) -> tuple[Audited, Any]
     return None
 
 
-@event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
     pending: dict[Audited, list[Any]] = {}
     candidates = [
@@ -270,7 +272,6 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -
         _touch_existing(session, audited, pks)
 
 
-@event.listens_for(Session, "after_flush_postexec")
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
     # New records have their identity only now: later flushes find them by it.
     state = session.info.get(STATE_KEY)
@@ -284,7 +285,6 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
                 state.by_key.setdefault((item.audited.record_type, item.pk), item)
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _bulk_write(execute_state: ORMExecuteState) -> Any:
     statement: Any = execute_state.statement
     if not (execute_state.is_update or execute_state.is_delete or execute_state.is_insert):
@@ -296,10 +296,7 @@ def _bulk_write(execute_state: ORMExecuteState) -> Any:
     session = execute_state.session
     if execute_state.is_insert:
         return _bulk_insert(execute_state, audited, column)
-    query = select(column)
-    if statement.whereclause is not None:
-        query = query.where(statement.whereclause)
-    ids = list(session.connection().execute(query).scalars())
+    ids = queries.matching_ids(session, column, statement.whereclause)
     _touch_existing(session, audited, ids)
     return None
 
@@ -329,7 +326,7 @@ def _bulk_insert(execute_state: ORMExecuteState, audited: Audited, column: Any) 
     elif any(i is None for i in ids):
         if session.get_bind().dialect.name != "sqlite":
             raise RuntimeError(f"an INSERT into {column.table.name} must give or return its ids")
-        last = session.connection().execute(select(func.max(column))).scalar() or 0
+        last = queries.highest_id(session, column)
         ids = list(range(last - len(rows) + 1, last + 1))
     note_created(session, audited.model, ids)
     return result() if callable(result) else result
@@ -343,7 +340,6 @@ def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -
     return False
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, previous: SessionTransaction) -> None:
     state = session.info.get(STATE_KEY)
     if not isinstance(state, AuditState):
@@ -365,11 +361,39 @@ def _after_rollback(session: Session, previous: SessionTransaction) -> None:
                 state.by_key.pop((item.audited.record_type, item.pk), None)
 
 
-@event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     if session.info.get(DEFER_KEY):
         return
     write_pending(session)
+
+
+# The listeners on the Session class that keep the trail (install).
+_LISTENERS: tuple[tuple[str, Callable[..., Any]], ...] = (
+    ("before_flush", _before_flush),
+    ("after_flush_postexec", _after_flush),
+    ("do_orm_execute", _bulk_write),
+    ("after_soft_rollback", _after_rollback),
+    ("before_commit", _before_commit),
+)
+
+
+def install() -> None:
+    """Record the audit trail of every session from now on (listeners on the Session
+    class); installing again changes nothing."""
+    # Every mapper must be known before the first flush resolves foreign keys.
+    import app.models  # noqa: F401
+
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+def uninstall() -> None:
+    """Stop recording the trail (a test of what install() switches on); install() again
+    starts it."""
+    for name, listener in _LISTENERS:
+        if event.contains(Session, name, listener):
+            event.remove(Session, name, listener)
 
 
 def write_pending(session: Session) -> int:

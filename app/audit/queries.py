@@ -18,6 +18,7 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    func,
     select,
 )
 from sqlalchemy.orm import Session, aliased
@@ -26,8 +27,9 @@ from sqlalchemy.types import TypeDecorator
 from app.actors.models import Actor, ActorAlias, Affiliation, Membership
 from app.audit.models import AuditEntry
 from app.claims.models import Claim, ClaimCondition
-from app.db import Base, UTCDateTime, insert_many
+from app.db import Base, UTCDateTime, insert_many, paginate
 from app.initiatives.models import Initiative
+from app.listing import Paging
 from app.sources.models import Source
 
 Snapshots = dict[Any, dict[str, Any]]
@@ -466,6 +468,19 @@ def audit_list(
     return stmt
 
 
+def audit_page(
+    session: Session, asked: Paging, criteria: Mapping[str, Any]
+) -> tuple[list[AuditEntry], int]:
+    """A page of the entries audit_list matches, newest first, and the total."""
+    stmt = audit_list(**criteria).order_by(AuditEntry.id.desc())
+    return paginate(session, stmt, limit=asked.limit, offset=asked.offset)
+
+
+def audit_entries(session: Session, criteria: Mapping[str, Any]) -> list[AuditEntry]:
+    """Every entry audit_list matches, oldest first (the JSON Lines export)."""
+    return list(session.scalars(audit_list(**criteria).order_by(AuditEntry.id)))
+
+
 def entry_by_id(session: Session, entry_id: int) -> AuditEntry | None:
     """One entry."""
     return session.get(AuditEntry, entry_id)
@@ -511,3 +526,18 @@ def append_entries(conn: Connection, rows: Sequence[dict[str, Any]], at: datetim
     """Append audit entries (column values), all made at `at`, in one executemany (an
     import's many entries: in lists of rows, see insert_many)."""
     insert_many(conn, cast(Table, AuditEntry.__table__), rows, {"at": at})
+
+
+def matching_ids(session: Session, column: Any, whereclause: Any) -> list[Any]:
+    """The ids (`column`) of the rows a bulk UPDATE's WHERE clause matches, read on the
+    flushing connection before it runs."""
+    query = select(column)
+    if whereclause is not None:
+        query = query.where(whereclause)
+    return list(session.connection().execute(query).scalars())
+
+
+def highest_id(session: Session, column: Any) -> int:
+    """The largest id (`column`) of a table, read on the flushing connection (SQLite's bulk
+    INSERT returns none: the rows just written end there)."""
+    return int(session.connection().execute(select(func.max(column))).scalar() or 0)

@@ -1,6 +1,7 @@
 """Reading the audit trail: the API's entries and the History panel of a record's page."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ from app.audit import queries
 from app.audit.models import AuditEntry
 from app.audit.schemas import AuditEntryRead
 from app.errors import InvalidInput, NotFound
+from app.listing import Paging
 
 # What the History panel leaves out of "what changed": bookkeeping every write changes.
 QUIET_FIELDS = frozenset({"version", "id"})
@@ -70,6 +72,49 @@ def parse_moment(value: str | None, field: str, *, end: bool = False) -> datetim
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class AuditFilter:
+    """The audit list's filters as a client sends them (times as text, a user's name)."""
+
+    record_type: str | None = None
+    record: str | None = None
+    user: str | None = None
+    action: str | None = None
+    from_: str | None = None
+    to: str | None = None
+
+
+def _criteria(session: Session, asked: AuditFilter) -> dict[str, Any]:
+    """The filters for audit_list: times parsed (422 naming `from` or `to`, and `to` not
+    after `from`), the user resolved."""
+    at_from = parse_moment(asked.from_, "from")
+    at_to = parse_moment(asked.to, "to", end=True)
+    if at_from and at_to and at_to <= at_from:
+        raise InvalidInput.field("to", "is not after from")
+    return {
+        "record_type": asked.record_type,
+        "record_key": asked.record,
+        "user_id": user_filter(session, asked.user),
+        "action": asked.action,
+        "at_from": at_from,
+        "at_to": at_to,
+    }
+
+
+def entry_page(
+    session: Session, asked: AuditFilter, paging: Paging
+) -> tuple[list[AuditEntryRead], int]:
+    """A page of the entries the filters match, newest first, and the total."""
+    rows, total = queries.audit_page(session, paging, _criteria(session, asked))
+    return entry_reads(session, rows), total
+
+
+def export_lines(session: Session, asked: AuditFilter) -> list[str]:
+    """Every entry the filters match, oldest first, as JSON Lines."""
+    entries = queries.audit_entries(session, _criteria(session, asked))
+    return list(jsonl_lines(entry_reads(session, entries)))
+
+
 def user_filter(session: Session, user: str | None) -> int | None:
     """The `user` filter: a user id, or a username the accounts know."""
     if user is None or not user.strip():
@@ -100,9 +145,41 @@ def _label(field: str) -> str:
     return field.replace("_", " ").capitalize()
 
 
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a History entry: its label, and its values before and after, as shown."""
+
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One write in a record's History panel: who, when, the action and what changed."""
+
+    id: int
+    at: datetime
+    who: str
+    action: str
+    version: Any
+    created: bool
+    changes: list[FieldChange]
+
+
+@dataclass(frozen=True)
+class HistoryContext:
+    """The History panel of a record's page: the include reads it as `audit_history`."""
+
+    type: str
+    key: str
+    entries: list[HistoryEntry]
+
+
 def record_history(
     session: Session, record_type: str, record_key: str | int, limit: int = HISTORY_LIMIT
-) -> list[dict[str, Any]]:
+) -> list[HistoryEntry]:
     """A record's entries, newest first, each with who, when, the action and what changed."""
     entries = queries.record_history(session, record_type, str(record_key), limit)
     names = queries.user_names(session, [e.user_id for e in entries if e.user_id is not None])
@@ -111,25 +188,25 @@ def record_history(
         fields = [f for f in changed_fields(entry.before, entry.after) if f not in QUIET_FIELDS]
         old, new = entry.before or {}, entry.after or {}
         history.append(
-            {
-                "id": entry.id,
-                "at": entry.at,
-                "who": _who(entry, names),
-                "action": entry.action,
-                "version": new.get("version", old.get("version")),
-                "created": entry.before is None,
-                "changes": [
-                    {
-                        "field": f,
-                        "label": _label(f),
-                        "before": shown(old.get(f)),
-                        "after": shown(new.get(f)),
-                    }
+            HistoryEntry(
+                id=entry.id,
+                at=entry.at,
+                who=_who(entry, names),
+                action=entry.action,
+                version=new.get("version", old.get("version")),
+                created=entry.before is None,
+                changes=[
+                    FieldChange(
+                        field=f,
+                        label=_label(f),
+                        before=shown(old.get(f)),
+                        after=shown(new.get(f)),
+                    )
                     for f in fields
                     # A new record lists only the fields it was given.
                     if entry.before is not None or new.get(f) not in (None, "", [])
                 ],
-            }
+            )
         )
     return history
 
@@ -140,19 +217,19 @@ def _who(entry: AuditEntry, names: dict[int, str]) -> str:
     return entry.agent or "system"
 
 
-def history_context(session: Session, record_type: str, record_key: str | int) -> dict[str, Any]:
+def history_context(session: Session, record_type: str, record_key: str | int) -> HistoryContext:
     """The History panel's context: the include reads `audit_history`."""
-    return {
-        "type": record_type,
-        "key": str(record_key),
-        "entries": record_history(session, record_type, record_key),
-    }
+    return HistoryContext(
+        type=record_type,
+        key=str(record_key),
+        entries=record_history(session, record_type, record_key),
+    )
 
 
 def last_writer(session: Session, record_type: str, record_key: str | int) -> str | None:
     """Who made the record's latest recorded write (for a conflict notice)."""
     entries = record_history(session, record_type, record_key, limit=1)
-    return str(entries[0]["who"]) if entries else None
+    return entries[0].who if entries else None
 
 
 def jsonl_lines(entries: Iterable[AuditEntryRead]) -> Iterable[str]:

@@ -2,12 +2,10 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
 from app.accounts.deps import CurrentUser, RequireEditor, RequireReviewer, may_review
-from app.actors import queries as actor_queries
-from app.claims import queries, service
-from app.claims.models import Claim
+from app.claims import queries, rules, service, views
 from app.claims.schemas import (
     ClaimAccept,
     ClaimCreate,
@@ -16,6 +14,7 @@ from app.claims.schemas import (
     ClaimRetract,
     ClaimUpdate,
 )
+from app.claims.service import ClaimFilter
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import (
@@ -23,24 +22,10 @@ from app.errors import (
     IF_MATCH_RESPONSES,
     WRITE_RESPONSES,
     Conflict,
-    InvalidInput,
     NotFound,
     problem_responses,
 )
-from app.initiatives import queries as initiative_queries
-from app.listing import (
-    INT_MAX,
-    IdPath,
-    LimitParam,
-    OffsetParam,
-    Page,
-    QueryName,
-    QueryText,
-    check_limit,
-    order_by_clauses,
-    paginate,
-    sort_query,
-)
+from app.listing import INT_MAX, IdPath, Page, PagingDep, QueryName, QueryText, page_of, sort_query
 from app.openapi import ETAG_HEADER, LOCATION_HEADER, record_links
 from app.schemas import IsoDate
 from app.tabular import Format, csv_response, wants_csv
@@ -170,11 +155,44 @@ def _csv_row(r: dict[str, Any]) -> list[Any]:
     ]
 
 
-def _ids(found: dict[str, int], wanted: list[str], field: str, what: str) -> list[int]:
-    missing = [w for w in wanted if w not in found]
-    if missing:
-        raise InvalidInput.field(field, f"unknown {what} {', '.join(repr(m) for m in missing)}")
-    return [found[w] for w in wanted]
+def claims_about(
+    actor: Annotated[list[QueryName], Query(description="Actor code; repeat for several.")] = [],
+    role: Annotated[list[Role], Query()] = [],
+    initiative: Annotated[list[QueryName], Query(description="Initiative slug; repeatable.")] = [],
+    kind: ClaimKind | None = None,
+    status_: Annotated[list[Status], Query(alias="status")] = [],
+    stance: Annotated[list[Stance], Query()] = [],
+) -> ClaimFilter:
+    """The claim list's filters on who and what: actors, roles, initiatives, kind, rungs."""
+    return ClaimFilter(
+        actors=actor,
+        roles=[r.value for r in role],
+        initiatives=initiative,
+        kind=kind.value if kind else None,
+        statuses=[s.value for s in status_],
+        stances=[s.value for s in stance],
+    )
+
+
+def claims_where(
+    basis: Basis | None = None,
+    review_state: ReviewState | None = None,
+    stated_from: IsoDate | None = None,
+    stated_to: IsoDate | None = None,
+    source: Annotated[int | None, Query(ge=1, le=INT_MAX, description="Source id.")] = None,
+    q: Annotated[QueryText | None, Query(description="Text the evidence contains.")] = None,
+    include_retracted: bool = False,
+) -> ClaimFilter:
+    """The claim list's filters on the record: basis, review, dates, source, evidence."""
+    return ClaimFilter(
+        basis=basis.value if basis else None,
+        review_state=review_state.value if review_state else None,
+        stated_from=stated_from,
+        stated_to=stated_to,
+        source_id=source,
+        q=q,
+        include_retracted=include_retracted,
+    )
 
 
 @router.get(
@@ -185,59 +203,19 @@ def _ids(found: dict[str, int], wanted: list[str], field: str, what: str) -> lis
 def list_claims(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
-    actor: Annotated[list[QueryName], Query(description="Actor code; repeat for several.")] = [],
-    role: Annotated[list[Role], Query()] = [],
-    initiative: Annotated[list[QueryName], Query(description="Initiative slug; repeatable.")] = [],
-    kind: ClaimKind | None = None,
-    status_: Annotated[list[Status], Query(alias="status")] = [],
-    stance: Annotated[list[Stance], Query()] = [],
-    basis: Basis | None = None,
-    review_state: ReviewState | None = None,
-    stated_from: IsoDate | None = None,
-    stated_to: IsoDate | None = None,
-    source: Annotated[int | None, Query(ge=1, le=INT_MAX, description="Source id.")] = None,
-    q: Annotated[QueryText | None, Query(description="Text the evidence contains.")] = None,
-    include_retracted: bool = False,
+    asked: PagingDep,
+    what: Annotated[ClaimFilter, Depends(claims_about)],
+    which: Annotated[ClaimFilter, Depends(claims_where)],
     sort: Annotated[str | None, sort_query(queries.SORTABLE)] = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
     format: Format | None = None,
 ) -> Any:
     """List claims; `format=csv` (or Accept: text/csv) gives a spreadsheet of every match."""
-    check_limit(limit, settings.page_size_max)
-    if stated_from and stated_to and stated_to < stated_from:
-        raise InvalidInput.field("stated_to", "is before stated_from")
-    stmt = queries.claim_list(
-        actor_ids=_ids(actor_queries.actor_ids_by_code(session, actor), actor, "actor", "actor"),
-        roles=[r.value for r in role],
-        initiative_ids=_ids(
-            initiative_queries.initiative_ids_by_slug(session, initiative),
-            initiative,
-            "initiative",
-            "initiative",
-        ),
-        kind=kind.value if kind else None,
-        statuses=[s.value for s in status_],
-        stances=[s.value for s in stance],
-        basis=basis.value if basis else None,
-        review_state=review_state.value if review_state else None,
-        stated_from=stated_from,
-        stated_to=stated_to,
-        source_id=source,
-        q=q,
-        include_retracted=include_retracted,
-    )
-    stmt = stmt.order_by(
-        *order_by_clauses(sort, queries.SORTABLE, [Claim.stated_on.desc(), Claim.id.desc()])
-    )
+    filters = ClaimFilter(**what, **which)
     if wants_csv(request, format):
-        records = [service.claim_record(c) for c in session.scalars(stmt).unique()]
+        records = service.claim_records(session, sort, **filters)
         return csv_response("claims.csv", CSV_COLUMNS, (_csv_row(r) for r in records))
-    rows, total = paginate(session, stmt, limit=limit, offset=offset)
-    return Page[ClaimRead](
-        items=[service.claim_read(c) for c in rows], total=total, limit=limit, offset=offset
-    )
+    items, total = service.claim_page(session, asked, sort, **filters)
+    return page_of(items, total, asked)
 
 
 @router.post(
@@ -266,7 +244,7 @@ def create_claim(
     claim = service.record_claim(session, data, may_review=may_review(user))
     response.headers["Location"] = f"/api/v1/claims/{claim.id}"
     set_etag(response, claim.version)
-    return service.claim_read(claim)
+    return views.claim_read(claim)
 
 
 @router.get(
@@ -276,9 +254,9 @@ def create_claim(
 )
 def get_claim(claim_id: IdPath, session: SessionDep, response: Response) -> ClaimRead:
     """One claim; its ETag is its version, for the If-Match of a write."""
-    claim = service.require_claim(session, claim_id)
+    claim = rules.require_claim(session, claim_id)
     set_etag(response, claim.version)
-    return service.claim_read(claim)
+    return views.claim_read(claim)
 
 
 @router.patch(
@@ -309,7 +287,7 @@ def update_claim(
         may_review=may_review(user),
     )
     set_etag(response, claim.version)
-    return service.claim_read(claim)
+    return views.claim_read(claim)
 
 
 @router.post(
@@ -324,7 +302,7 @@ def retract_claim(
     """Retract a claim (If-Match): it is kept, marked, and no longer counts in positions."""
     claim = service.retract_claim(session, claim_id, data.reason, expected_version=version)
     set_etag(response, claim.version)
-    return service.claim_read(claim)
+    return views.claim_read(claim)
 
 
 @router.post(
@@ -349,22 +327,15 @@ def accept_claim(
     A reviewer cannot accept a claim they recorded themselves (403) unless the setting
     POSTURE_ALLOW_SELF_REVIEW allows it.
     """
-    changes = None
-    note = None
-    if data is not None:
-        note = data.review_note
-        fields = data.model_dump(exclude_unset=True, exclude={"review_note"})
-        changes = ClaimUpdate.model_validate(fields) if fields else None
-    claim = service.accept_claim(
+    claim = service.accept_claim_as_asked(
         session,
         claim_id,
+        data,
         expected_version=version,
-        changes=changes,
-        note=note,
         allow_self_review=settings.allow_self_review,
     )
     set_etag(response, claim.version)
-    return service.claim_read(claim)
+    return views.claim_read(claim)
 
 
 @router.post(
@@ -379,4 +350,4 @@ def reject_claim(
     """Reject a proposed claim (If-Match), with the reason; it never counts in positions."""
     claim = service.reject_claim(session, claim_id, data.reason, expected_version=version)
     set_etag(response, claim.version)
-    return service.claim_read(claim)
+    return views.claim_read(claim)

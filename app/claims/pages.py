@@ -1,7 +1,7 @@
 """Dashboard pages about claims: the evidence behind a cell, and writing claims."""
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict, Unpack
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -9,21 +9,18 @@ from pydantic import BeforeValidator
 
 from app.accounts.deps import CurrentUser, RequireEditor, may_read_audit, may_review
 from app.audit import service as audit
-from app.claims import service
+from app.claims import service, views
 from app.claims.schemas import ClaimCreate, ClaimRetract, ClaimUpdate
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import AppError
+from app.forms import blank_to_none, one_value
 from app.listing import INT_MAX, IdPath
 from app.versioning import STALE, conflict_notice, form_version
 from app.vocab import Basis, Certainty, ClaimKind, ConditionType, ReviewState, Role, Stance, Status
 from app.web import FormFields, parse_form, render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _blank_to_none(value: Any) -> Any:
-    return None if value == "" else value
 
 
 # The claim form's inputs, in the order the form shows them, with their labels.
@@ -68,21 +65,11 @@ PLAIN_FIELDS = (
     "note",
     "review_state",
 )
-TEXTAREAS = ("conditions", "limits", "evidence_text", "note")
-
-
-def _one(fields: Mapping[str, Any], name: str) -> str:
-    value = fields.get(name, "")
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    text = str(value)
-    # Browsers send a textarea's line breaks as CRLF; the sources store LF.
-    return text.replace("\r\n", "\n") if name in TEXTAREAS else text
 
 
 def form_values(fields: Mapping[str, Any]) -> dict[str, str]:
     """The submitted claim form as it was typed, one string per input."""
-    return {name: _one(fields, name) for name in FIELD_LABELS}
+    return {name: one_value(fields, name) for name in FIELD_LABELS}
 
 
 def parse_conditions(text: str) -> list[dict[str, str]]:
@@ -179,30 +166,42 @@ def _source_id(value: str) -> int | None:
     return int(value) if value.isdigit() and 0 < int(value) <= INT_MAX else None
 
 
+class ClaimFormOptions(TypedDict, total=False):
+    """What a claim form shows besides its values and errors: the claim it edits at
+    which version, a conflicting write, where it posts, its title, whether it is a review's
+    edit-then-accept, and the answer's status."""
+
+    claim: dict[str, Any] | None
+    version: int | None
+    conflict: Mapping[str, Any] | None
+    action: str | None
+    title: str | None
+    review: bool
+    status_code: int
+
+
 def claim_form(
     request: Request,
     session: SessionDep,
     *,
     values: dict[str, str],
     errors: dict[str, str],
-    claim: dict[str, Any] | None = None,
-    version: int | None = None,
-    conflict: Mapping[str, Any] | None = None,
-    action: str | None = None,
-    title: str | None = None,
-    review: bool = False,
-    status_code: int = 200,
+    **options: Unpack[ClaimFormOptions],
 ) -> HTMLResponse:
     """The claim form (new, edit, or a review's edit-then-accept), errors beside inputs."""
-    title = title or (f"Edit claim {claim['id']}" if claim else "New claim")
+    claim = options.get("claim")
+    action = options.get("action")
+    title = options.get("title") or (f"Edit claim {claim['id']}" if claim else "New claim")
+    form = views.claim_form_context(session, _source_id(values.get("source_id", "")))
     context = {
-        **service.claim_form_context(session, _source_id(values.get("source_id", ""))),
+        "initiatives": form.initiatives,
+        "source": form.source,
         "title": title,
         "claim": claim,
         "action": action or (f"/claims/{claim['id']}/edit" if claim else "/claims/new"),
-        "version": version,
-        "conflict": conflict,
-        "review": review,
+        "version": options.get("version"),
+        "conflict": options.get("conflict"),
+        "review": options.get("review", False),
         "values": values,
         "errors": errors,
         "field_labels": FIELD_LABELS,
@@ -220,7 +219,7 @@ def claim_form(
         "review_states": [r.value for r in ReviewState],
         "condition_types": [c.value for c in ConditionType],
     }
-    return render(request, "claims/form.html", context, status_code=status_code)
+    return render(request, "claims/form.html", context, status_code=options.get("status_code", 200))
 
 
 NEW_CLAIM_DEFAULTS = {"kind": "commitment", "certainty": "high", "review_state": "proposed"}
@@ -231,16 +230,15 @@ def newclaim_form(
     request: Request,
     session: SessionDep,
     source_id: Annotated[
-        int | None, BeforeValidator(_blank_to_none), Query(ge=1, le=INT_MAX)
+        int | None, BeforeValidator(blank_to_none), Query(ge=1, le=INT_MAX)
     ] = None,
 ) -> HTMLResponse:
     """An empty claim form, its source (and the publication day as stated_on) prefilled."""
-    values = dict.fromkeys(FIELD_LABELS, "") | NEW_CLAIM_DEFAULTS
-    if source_id is not None:
-        values["source_id"] = str(source_id)
-        source = service.claim_form_context(session, source_id)["source"]
-        if source is not None:
-            values["stated_on"] = source["published_on"].isoformat()
+    values = (
+        dict.fromkeys(FIELD_LABELS, "")
+        | NEW_CLAIM_DEFAULTS
+        | views.new_claim_values(session, source_id)
+    )
     return claim_form(request, session, values=values, errors={})
 
 
@@ -264,8 +262,14 @@ def create_claim(
 def claim_page(claim_id: int, request: Request, session: SessionDep) -> HTMLResponse:
     """A claim with its evidence highlighted in its sentence and the cell's history."""
     audit_visible = may_read_audit(request)
-    context = service.claim_evidence_view(session, claim_id, with_people=audit_visible)
-    context["title"] = f"Claim {claim_id}"
+    view = views.claim_evidence_view(session, claim_id, with_people=audit_visible)
+    context: dict[str, Any] = {
+        "title": f"Claim {claim_id}",
+        "claim": view.claim,
+        "sentence": view.sentence,
+        "history": view.history,
+        "people": view.people,
+    }
     if audit_visible:
         context["audit_history"] = audit.history_context(session, "claim", claim_id)
     return render(request, "claims/claim.html", context, fragment="claims/_detail.html")
@@ -279,17 +283,17 @@ def _retracted(request: Request, claim: dict[str, Any], action: str) -> HTMLResp
 @router.get("/claims/{claim_id}/edit", response_class=HTMLResponse, dependencies=[RequireEditor])
 def editclaim_form(claim_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
     """The claim's fields in the form, ready to change."""
-    current = service.editable_claim(session, claim_id)
-    if current["claim"]["retracted"]:
-        return _retracted(request, current["claim"], "changed")
-    values = values_from_claim(current["fields"])
+    current = views.editable_claim(session, claim_id)
+    if current.retracted:
+        return _retracted(request, current.claim, "changed")
+    values = values_from_claim(current.fields)
     return claim_form(
         request,
         session,
         values=values,
         errors={},
-        claim=current["claim"],
-        version=current["claim"]["version"],
+        claim=current.claim,
+        version=current.version,
     )
 
 
@@ -303,9 +307,9 @@ def edit_claim(
     fields: FormFields,
 ) -> Response:
     """Save the whole form over the claim; the merged claim is checked like a new one."""
-    current = service.editable_claim(session, claim_id)
-    if current["claim"]["retracted"]:
-        return _retracted(request, current["claim"], "changed")
+    current = views.editable_claim(session, claim_id)
+    if current.retracted:
+        return _retracted(request, current.claim, "changed")
     values = form_values(fields)
     version = form_version(fields)
     try:
@@ -330,7 +334,7 @@ def edit_claim(
             session,
             values=values,
             errors=errors,
-            claim=current["claim"],
+            claim=current.claim,
             version=version,
             status_code=exc.status,
         )
@@ -349,14 +353,14 @@ def claim_conflict(
     review: bool = False,
 ) -> HTMLResponse:
     """The claim form again after someone else saved the claim: theirs beside yours."""
-    stored = service.editable_claim(session, claim_id)
+    stored = views.editable_claim(session, claim_id)
     conflict = conflict_notice(
         "claim",
         FIELD_LABELS,
-        values_from_claim(stored["fields"]),
+        values_from_claim(stored.fields),
         values,
         yours_version=version,
-        current_version=stored["claim"]["version"],
+        current_version=stored.version,
         reload=request.url.path,
         by=audit.last_writer(session, "claim", claim_id),
     )
@@ -365,8 +369,8 @@ def claim_conflict(
         session,
         values=values,
         errors={},
-        claim=stored["claim"],
-        version=stored["claim"]["version"],
+        claim=stored.claim,
+        version=stored.version,
         conflict=conflict,
         action=action,
         title=title,
@@ -399,7 +403,7 @@ def _retract_form(
 @router.get("/claims/{claim_id}/retract", response_class=HTMLResponse, dependencies=[RequireEditor])
 def retractclaim_form(claim_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
     """Ask why the claim is retracted."""
-    claim = service.editable_claim(session, claim_id)["claim"]
+    claim = views.editable_claim(session, claim_id).claim
     if claim["retracted"]:
         return _retracted(request, claim, "retracted again")
     return _retract_form(request, claim, "", {})
@@ -412,17 +416,17 @@ def retract_claim(
     claim_id: IdPath, request: Request, session: SessionDep, fields: FormFields
 ) -> Response:
     """Retract the claim: kept on record, it no longer counts."""
-    claim = service.editable_claim(session, claim_id)["claim"]
+    claim = views.editable_claim(session, claim_id).claim
     if claim["retracted"]:
         return _retracted(request, claim, "retracted again")
-    reason = _one(fields, "reason").replace("\r\n", "\n").strip()
+    reason = one_value(fields, "reason").strip()
     version = form_version(fields)
     try:
         data = parse_form(ClaimRetract, {"reason": reason})
         service.retract_claim(session, claim_id, data.reason, expected_version=version)
     except STALE:
         # The claim changed since the form was opened: show what it says now before retracting.
-        stored = service.editable_claim(session, claim_id)["claim"]
+        stored = views.editable_claim(session, claim_id).claim
         conflict = conflict_notice(
             "claim",
             {},

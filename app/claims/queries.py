@@ -1,15 +1,17 @@
 """All SQL about claims (the as-of rule lives in app/positions/queries.py)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack, cast
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.actors.models import Actor
 from app.claims.models import Claim
+from app.db import paginate
 from app.initiatives.models import Initiative
+from app.listing import Paging, order_by_clauses
 from app.sources.models import Source
 
 
@@ -34,49 +36,58 @@ def claim_by_id(session: Session, claim_id: int) -> Claim | None:
     return claim
 
 
-def claim_list(
-    *,
-    actor_ids: Sequence[int] = (),
-    roles: Sequence[str] = (),
-    initiative_ids: Sequence[int] = (),
-    kind: str | None = None,
-    statuses: Sequence[str] = (),
-    stances: Sequence[str] = (),
-    basis: str | None = None,
-    review_state: str | None = None,
-    stated_from: date | None = None,
-    stated_to: date | None = None,
-    source_id: int | None = None,
-    q: str | None = None,
-    include_retracted: bool = False,
-) -> Select[Any]:
-    """Claims matching every filter given, with what ClaimRead shows loaded."""
+class ClaimCriteria(TypedDict, total=False):
+    """What claim_list filters on (every one given must hold)."""
+
+    actor_ids: Sequence[int]
+    roles: Sequence[str]
+    initiative_ids: Sequence[int]
+    kind: str | None
+    statuses: Sequence[str]
+    stances: Sequence[str]
+    basis: str | None
+    review_state: str | None
+    stated_from: date | None
+    stated_to: date | None
+    source_id: int | None
+    q: str | None
+    include_retracted: bool
+
+
+# Criteria that are a list of values the column may take, and ones it must equal.
+_ANY_OF: dict[str, Any] = {
+    "actor_ids": Claim.actor_id,
+    "roles": Claim.role,
+    "initiative_ids": Claim.initiative_id,
+    "statuses": Claim.status,
+    "stances": Claim.stance,
+}
+_EQUALS: dict[str, Any] = {
+    "kind": Claim.kind,
+    "basis": Claim.basis,
+    "review_state": Claim.review_state,
+    "source_id": Claim.source_id,
+}
+
+
+def claim_list(**criteria: Unpack[ClaimCriteria]) -> Select[Any]:
+    """Claims matching every criterion given, with what ClaimRead shows loaded (retracted
+    ones only with `include_retracted`)."""
+    given = cast(Mapping[str, Any], criteria)
     stmt = _with_references(select(Claim))
-    if actor_ids:
-        stmt = stmt.where(Claim.actor_id.in_(actor_ids))
-    if roles:
-        stmt = stmt.where(Claim.role.in_(roles))
-    if initiative_ids:
-        stmt = stmt.where(Claim.initiative_id.in_(initiative_ids))
-    if kind:
-        stmt = stmt.where(Claim.kind == kind)
-    if statuses:
-        stmt = stmt.where(Claim.status.in_(statuses))
-    if stances:
-        stmt = stmt.where(Claim.stance.in_(stances))
-    if basis:
-        stmt = stmt.where(Claim.basis == basis)
-    if review_state:
-        stmt = stmt.where(Claim.review_state == review_state)
-    if stated_from:
-        stmt = stmt.where(Claim.stated_on >= stated_from)
-    if stated_to:
-        stmt = stmt.where(Claim.stated_on <= stated_to)
-    if source_id is not None:
-        stmt = stmt.where(Claim.source_id == source_id)
-    if q:
+    for key, column in _ANY_OF.items():
+        if given.get(key):
+            stmt = stmt.where(column.in_(given[key]))
+    for key, column in _EQUALS.items():
+        if given.get(key) is not None:
+            stmt = stmt.where(column == given[key])
+    if criteria.get("stated_from"):
+        stmt = stmt.where(Claim.stated_on >= criteria["stated_from"])
+    if criteria.get("stated_to"):
+        stmt = stmt.where(Claim.stated_on <= criteria["stated_to"])
+    if q := criteria.get("q"):
         stmt = stmt.where(func.lower(Claim.evidence_text).like(f"%{q.lower()}%"))
-    if not include_retracted:
+    if not criteria.get("include_retracted", False):
         stmt = stmt.where(Claim.retracted_at.is_(None))
     return stmt
 
@@ -116,3 +127,24 @@ def claims_by_ids(session: Session, claim_ids: Sequence[int]) -> dict[int, Claim
         return {}
     stmt = claim_list(include_retracted=True).where(Claim.id.in_(claim_ids))
     return {c.id: c for c in session.scalars(stmt).unique()}
+
+
+def sorted_claims(sort: str | None, **criteria: Unpack[ClaimCriteria]) -> Select[Any]:
+    """claim_list sorted by `sort` (newest first unless it says otherwise)."""
+    default = [Claim.stated_on.desc(), Claim.id.desc()]
+    return claim_list(**criteria).order_by(*order_by_clauses(sort, SORTABLE, default))
+
+
+def claim_page(
+    session: Session, asked: Paging, sort: str | None, **criteria: Unpack[ClaimCriteria]
+) -> tuple[list[Claim], int]:
+    """A page of sorted_claims, and the total."""
+    stmt = sorted_claims(sort, **criteria)
+    return paginate(session, stmt, limit=asked.limit, offset=asked.offset)
+
+
+def all_claims(
+    session: Session, sort: str | None, **criteria: Unpack[ClaimCriteria]
+) -> list[Claim]:
+    """Every claim of sorted_claims (a CSV export)."""
+    return list(session.scalars(sorted_claims(sort, **criteria)).unique())

@@ -2,7 +2,7 @@
 
 import math
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 
 from app.config import SettingsDep
 from app.db import SessionDep
@@ -44,9 +44,8 @@ def _rate_limit(request: Request, settings: SettingsDep) -> None:
     client = request.client.host if request.client else "unknown"
     wait = bucket.take(client)
     if wait > 0:
-        raise HTTPException(
-            status_code=429,
-            detail=f"At most {bucket.rate} extractions a minute; retry in {math.ceil(wait)} s.",
+        raise TooManyRequests(
+            f"At most {bucket.rate} extractions a minute; retry in {math.ceil(wait)} s.",
             headers={"Retry-After": str(math.ceil(wait))},
         )
 

@@ -15,7 +15,7 @@ from app.extraction.schemas import ExtractRequest, ExtractResponse, ProposedClai
 from app.sources import queries as source_queries
 from app.sources import service as source_service
 from app.sources.models import Source
-from app.sources.schemas import SourceCreate
+from app.sources.schemas import SourceCreate, SourceDetail
 from app.vocab import ReviewState
 
 
@@ -67,6 +67,18 @@ def ingest_text(
         return IngestResult(source_id=None, existing_id=existing.id)
     source = source_service.create_source(session, data)
     return propose_for_source(session, source)
+
+
+def record_source(session: Session, data: SourceCreate) -> SourceDetail:
+    """Record a new source and, when `data.extract` asks for it, propose its claims for
+    review (their ids and any warning in the answer)."""
+    source = source_service.create_source(session, data)
+    detail = source_service.source_detail(source)
+    if data.extract:
+        result = propose_for_source(session, source)
+        detail.proposed_claims = result.claim_ids
+        detail.extraction_warnings = result.warnings
+    return detail
 
 
 def propose_for_source(session: Session, source: Source) -> IngestResult:

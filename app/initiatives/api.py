@@ -5,8 +5,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response, status
 
 from app.accounts.deps import RequireEditor
-from app.actors.service import filter_actor_id
-from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import (
     API_RESPONSES,
@@ -17,18 +15,8 @@ from app.errors import (
     problem_responses,
 )
 from app.initiatives import queries, service
-from app.initiatives.models import Initiative
 from app.initiatives.schemas import InitiativeCreate, InitiativeRead, InitiativeUpdate
-from app.listing import (
-    LimitParam,
-    OffsetParam,
-    Page,
-    QueryText,
-    check_limit,
-    order_by_clauses,
-    paginate_rows,
-    sort_query,
-)
+from app.listing import Page, PagingDep, QueryText, page_of, sort_query
 from app.openapi import ETAG_HEADER, LOCATION_HEADER, record_links
 from app.versioning import IfMatch, set_etag
 
@@ -46,35 +34,19 @@ def _initiative_links(key: str) -> dict[str, Any]:
     )
 
 
-SORTABLE = {
-    "slug": Initiative.slug,
-    "name": Initiative.name,
-    "first_reported_on": Initiative.first_reported_on,
-    "updated_at": Initiative.updated_at,
-}
-
-
 @router.get("", response_model=Page[InitiativeRead])
 def list_initiatives(
     session: SessionDep,
-    settings: SettingsDep,
+    asked: PagingDep,
     q: Annotated[
         QueryText | None, Query(description="Substring of the slug, name or description.")
     ] = None,
     proposer: Annotated[QueryText | None, Query(description="Code of the proposer.")] = None,
-    sort: Annotated[str | None, sort_query(SORTABLE)] = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
+    sort: Annotated[str | None, sort_query(queries.SORTABLE)] = None,
 ) -> Page[InitiativeRead]:
     """List initiatives."""
-    check_limit(limit, settings.page_size_max)
-    proposer_id = filter_actor_id(session, proposer, "proposer") if proposer else None
-    stmt = queries.initiative_list(q=q, proposer_id=proposer_id)
-    stmt = stmt.order_by(*order_by_clauses(sort, SORTABLE, [Initiative.slug]))
-    rows, total = paginate_rows(session, stmt, limit=limit, offset=offset)
-    return Page[InitiativeRead](
-        items=[service.initiative_read(r) for r in rows], total=total, limit=limit, offset=offset
-    )
+    items, total = service.initiative_page(session, asked, q=q, proposer=proposer, sort=sort)
+    return page_of(items, total, asked)
 
 
 @router.post(

@@ -8,13 +8,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import RequireEditor, may_read_audit
 from app.audit import service as audit
-from app.config import SettingsDep
 from app.db import SessionDep
 from app.forms import RecordForm, render_form, save_edit_form, save_new_form
-from app.initiatives import queries, service
-from app.initiatives.models import Initiative
+from app.initiatives import service
 from app.initiatives.schemas import InitiativeCreate, InitiativeRead, InitiativeUpdate
-from app.listing import LimitParam, OffsetParam, check_limit, paginate_rows
+from app.listing import PagingDep
 from app.positions import service as positions
 from app.vocab import ClaimKind, Stance
 from app.web import FormFields, form_values, parse_form, render
@@ -35,22 +33,18 @@ STANCE_ORDER = {s.value: n for n, s in enumerate(Stance)}
 def initiative_list(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    asked: PagingDep,
     q: Annotated[str, Query(max_length=200)] = "",
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
 ) -> HTMLResponse:
     """Initiatives by name, optionally matching a text, a page at a time."""
-    check_limit(limit, settings.page_size_max)
     q = q.strip()
-    stmt = queries.initiative_list(q=q or None).order_by(Initiative.name, Initiative.slug)
-    rows, total = paginate_rows(session, stmt, limit=limit, offset=offset)
+    items, total = service.initiative_page(session, asked, q=q or None, by_name=True)
     context = {
         "title": "Initiatives",
-        "initiatives": [service.initiative_read(r) for r in rows],
+        "initiatives": items,
         "total": total,
-        "limit": limit,
-        "offset": offset,
+        "limit": asked.limit,
+        "offset": asked.offset,
         "query": q,
         "params": {"q": q} if q else {},
     }

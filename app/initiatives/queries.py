@@ -9,9 +9,16 @@ from sqlalchemy.orm import Session, aliased
 from app.actors.models import Actor
 from app.claims.models import Claim
 from app.claims.queries import claim_list
+from app.db import paginate_rows
 from app.initiatives.models import Initiative
+from app.listing import Paging, order_by_clauses
 
 proposer = aliased(Actor, name="proposer")
+
+
+def all_initiative_rows(session: Session) -> list[Any]:
+    """Every initiative with its proposer's code and name (unordered)."""
+    return list(session.execute(initiative_rows()).all())
 
 
 def initiative_rows() -> "Select[Initiative, str | None, str | None]":
@@ -41,6 +48,32 @@ def initiative_ids_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, 
         return {}
     stmt = select(Initiative.slug, Initiative.id).where(Initiative.slug.in_(wanted))
     return dict(session.execute(stmt).all())
+
+
+# The fields a list of initiatives sorts by (`sort=`).
+SORTABLE = {
+    "slug": Initiative.slug,
+    "name": Initiative.name,
+    "first_reported_on": Initiative.first_reported_on,
+    "updated_at": Initiative.updated_at,
+}
+
+
+def initiative_page(
+    session: Session,
+    asked: Paging,
+    *,
+    q: str | None = None,
+    proposer_id: int | None = None,
+    sort: str | None = None,
+    by_name: bool = False,
+) -> tuple[list[Any], int]:
+    """A page of initiative_list rows, sorted by `sort` then by slug (or, `by_name`, by
+    name then slug), and the total."""
+    default = [Initiative.name, Initiative.slug] if by_name else [Initiative.slug]
+    stmt = initiative_list(q=q, proposer_id=proposer_id)
+    stmt = stmt.order_by(*order_by_clauses(sort, SORTABLE, default))
+    return paginate_rows(session, stmt, limit=asked.limit, offset=asked.offset)
 
 
 def initiative_list(

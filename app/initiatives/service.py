@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.actors import queries as actor_queries
+from app.actors.service import filter_actor_id
 from app.claims.models import Claim
 from app.claims.service import claim_read
 from app.db import utcnow
@@ -18,8 +19,27 @@ from app.initiatives.schemas import (
     InitiativeUpdate,
     RoleFillers,
 )
+from app.listing import Paging
 from app.versioning import check_version
 from app.vocab import BASIS_PRIORITY, STATUS_RANK, Basis, Role, Status
+
+
+def initiative_page(
+    session: Session,
+    asked: Paging,
+    *,
+    q: str | None = None,
+    proposer: str | None = None,
+    sort: str | None = None,
+    by_name: bool = False,
+) -> tuple[list[InitiativeRead], int]:
+    """A page of initiatives matching a text or proposed by an actor, and the total; 422
+    naming `proposer` when it names no actor."""
+    proposer_id = filter_actor_id(session, proposer, "proposer") if proposer else None
+    rows, total = queries.initiative_page(
+        session, asked, q=q, proposer_id=proposer_id, sort=sort, by_name=by_name
+    )
+    return [initiative_read(r) for r in rows], total
 
 
 def require_initiative(session: Session, slug: str) -> Initiative:

@@ -6,7 +6,8 @@ from fastapi import FastAPI, Request, Response
 from sqlalchemy.exc import DBAPIError
 
 from app.db import DatabaseFailure, database_failure
-from app.errors import page_error, problem, wants_page
+from app.errors import HttpError
+from app.problems import error_response
 
 # status, title, detail and Retry-After (seconds) of each failure.
 _ANSWERS = {
@@ -46,7 +47,11 @@ def install_database_failure_handler(app: FastAPI) -> None:
         if kind is None:
             raise exc  # a bug: the server error handler answers 500 and logs it
         status, title, detail, retry_after = _ANSWERS[kind]
-        headers = {"Retry-After": retry_after}
-        if wants_page(request):
-            return page_error(request, status, title, detail, [], headers=headers)
-        return problem(status, title, detail, slug=kind.value.replace("_", "-"), headers=headers)
+        error = HttpError(
+            status,
+            detail,
+            title=title,
+            slug=kind.value.replace("_", "-"),
+            headers={"Retry-After": retry_after},
+        )
+        return error_response(request, error)

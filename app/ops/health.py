@@ -12,9 +12,9 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.errors import problem
 from app.migrate import MIGRATIONS_DIR
 from app.ops import queries
+from app.problems import problem
 
 logger = logging.getLogger(__name__)
 NO_STORE = {"Cache-Control": "no-store"}

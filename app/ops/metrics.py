@@ -20,7 +20,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
-from app.errors import problem
+from app.problems import problem
 
 # prometheus-client chooses how values are stored when it is first imported; this follows it.
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))

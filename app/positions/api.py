@@ -1,11 +1,13 @@
 """Position endpoints: the matrix, coalition counts, actor timelines and changes."""
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from app.config import SettingsDep
 from app.db import SessionDep
@@ -41,6 +43,49 @@ GroupParam = Annotated[
     QueryName | None,
     Query(description="Only members of this group or organisation at the date."),
 ]
+
+
+@dataclass(frozen=True)
+class CellQuery:
+    """Which cells a matrix question asks about: the filters the matrix and the changes
+    share (its fields are the cache key's part)."""
+
+    kind: ClaimKind | None
+    roles: tuple[Role, ...]
+    initiatives: tuple[str, ...]
+    actors: tuple[str, ...]
+    group: str | None
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.kind, self.roles, self.initiatives, self.actors, self.group)
+
+
+def cell_query(
+    kind: ClaimKind | None = None,
+    roles: RolesParam = [],
+    initiatives: InitiativesParam = [],
+    actors: ActorsParam = [],
+    group: GroupParam = None,
+) -> CellQuery:
+    """The `kind`, `role`, `initiative`, `actor` and `group` query parameters."""
+    return CellQuery(kind, tuple(roles), tuple(initiatives), tuple(actors), group)
+
+
+CellQueryDep = Annotated[CellQuery, Depends(cell_query)]
+
+
+def cell_filter(session: Session, asked: CellQuery) -> Any:
+    """The engine's filter of the cells asked about (422 naming an unknown one)."""
+    return service.cell_filter(
+        session,
+        kind=asked.kind,
+        roles=list(asked.roles),
+        initiatives=list(asked.initiatives),
+        actors=list(asked.actors),
+        group=asked.group,
+    )
+
+
 # The answers of the cached questions: an ETag for If-None-Match, and 304 while it holds.
 CACHED_ANSWER = {
     "headers": {
@@ -108,13 +153,9 @@ def _json(model: BaseModel) -> Body:
 def positions(
     request: Request,
     session: SessionDep,
+    asked: CellQueryDep,
     as_of: Annotated[IsoDate | None, Query(description="Defaults to today.")] = None,
     known_as_of: KnownParam = None,
-    kind: ClaimKind | None = None,
-    roles: RolesParam = [],
-    initiatives: InitiativesParam = [],
-    actors: ActorsParam = [],
-    group: GroupParam = None,
     format: Format | None = None,
 ) -> Response:
     """The positions matrix as of a date: one cell per actor and role or initiative.
@@ -125,9 +166,7 @@ def positions(
     as_csv = wants_csv(request, format)
 
     def compute() -> Body:
-        cells = service.cell_filter(
-            session, kind=kind, roles=roles, initiatives=initiatives, actors=actors, group=group
-        )
+        cells = cell_filter(session, asked)
         matrix = service.position_matrix(session, day, known_as_of=known_as_of, cells=cells)
         if not as_csv:
             return Body.of(json_bytes(matrix), "application/json")
@@ -137,7 +176,7 @@ def positions(
         )
         return Body.of("".join(csv_lines(CSV_COLUMNS, rows)).encode(), CSV_MEDIA_TYPE)
 
-    params = (day, known_as_of, kind, tuple(roles), tuple(initiatives), tuple(actors), group)
+    params = (day, known_as_of, *asked.key())
     download = {"Content-Disposition": f'attachment; filename="positions-{day}.csv"'}
     return cached_response(
         request, session, "positions", (*params, as_csv), compute, download if as_csv else None
@@ -213,12 +252,8 @@ def changes(
     settings: SettingsDep,
     from_: Annotated[IsoDate, Query(alias="from", description="Earlier date.")],
     to: Annotated[IsoDate, Query(description="Later date.")],
+    asked: CellQueryDep,
     known_as_of: KnownParam = None,
-    kind: ClaimKind | None = None,
-    roles: RolesParam = [],
-    initiatives: InitiativesParam = [],
-    actors: ActorsParam = [],
-    group: GroupParam = None,
     limit: Annotated[int, limit_query("Changes per page.")] = CHANGES_PAGE_SIZE,
     cursor: Annotated[
         QueryText | None,
@@ -230,24 +265,11 @@ def changes(
     check_limit(limit, settings.page_size_max)
 
     def compute() -> Body:
-        cells = service.cell_filter(
-            session, kind=kind, roles=roles, initiatives=initiatives, actors=actors, group=group
-        )
+        cells = cell_filter(session, asked)
         found = service.position_changes(
             session, from_, to, known_as_of=known_as_of, cells=cells, limit=limit, cursor=cursor
         )
         return _json(found)
 
-    params = (
-        from_,
-        to,
-        known_as_of,
-        kind,
-        tuple(roles),
-        tuple(initiatives),
-        tuple(actors),
-        group,
-        limit,
-        cursor,
-    )
+    params = (from_, to, known_as_of, *asked.key(), limit, cursor)
     return cached_response(request, session, "changes", params, compute)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.db import SessionDep
 from app.errors import InvalidInput
+from app.forms import blank_to_none
 from app.positions import service
 from app.positions.cache import Body
 from app.positions.chart import stacked_steps
@@ -33,12 +34,7 @@ from app.web import error_summary, form_errors, parse_choices, render
 router = APIRouter(include_in_schema=False)
 
 
-def _blank_to_none(value: Any) -> Any:
-    # A form's empty input or "any" option arrives as "", which means "not given".
-    return None if value == "" else value
-
-
-Blank = BeforeValidator(_blank_to_none)
+Blank = BeforeValidator(blank_to_none)
 OptionalDate = Annotated[date | None, Blank]
 OptionalText = Annotated[str | None, Blank]
 OptionalRole = Annotated[Role | None, Blank]

@@ -7,11 +7,10 @@ from fastapi import APIRouter, Query
 
 from app.claims import service as claim_service
 from app.claims.schemas import ClaimRead
-from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import API_RESPONSES
-from app.listing import INT_MAX, LimitParam, OffsetParam, Page, check_limit, paginate
-from app.review import queries, service
+from app.listing import INT_MAX, Page, PagingDep, page_of
+from app.review import service
 
 router = APIRouter(prefix="/api/v1/review", tags=["review"], responses=API_RESPONSES)
 
@@ -19,17 +18,11 @@ router = APIRouter(prefix="/api/v1/review", tags=["review"], responses=API_RESPO
 @router.get("", response_model=Page[ClaimRead])
 def review_queue(
     session: SessionDep,
-    settings: SettingsDep,
+    asked: PagingDep,
     source: Annotated[
         int | None, Query(ge=1, le=INT_MAX, description="Only this source's proposals.")
     ] = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
 ) -> Page[ClaimRead]:
     """Proposed claims waiting for a reviewer, oldest first (retracted ones left out)."""
-    check_limit(limit, settings.page_size_max)
-    service.require_filter_source(session, source)
-    rows, total = paginate(session, queries.proposals(source_id=source), limit=limit, offset=offset)
-    return Page[ClaimRead](
-        items=[claim_service.claim_read(c) for c in rows], total=total, limit=limit, offset=offset
-    )
+    rows, total = service.proposal_page(session, asked, source)
+    return page_of([claim_service.claim_read(c) for c in rows], total, asked)

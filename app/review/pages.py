@@ -1,7 +1,7 @@
 """The review queue page: proposed claims beside their evidence, accepted or rejected by form."""
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict, Unpack
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.deps import RequireReviewer
 from app.claims import service as claim_service
+from app.claims import views as claim_views
 from app.claims.pages import (
     claim_conflict,
     claim_form,
@@ -22,31 +23,21 @@ from app.claims.schemas import ClaimCreate, ClaimReject, ClaimUpdate
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import AppError, InvalidInput
-from app.listing import INT_MAX, IdPath, LimitParam, OffsetParam, check_limit, paginate
-from app.review import queries, service
+from app.forms import blank_to_none, one_value
+from app.listing import INT_MAX, IdPath, Paging, PagingDep
+from app.review import service
 from app.versioning import STALE, form_version
 from app.web import FormFields, parse_form, render
 
 router = APIRouter(include_in_schema=False)
 
 
-def _blank_to_none(value: Any) -> Any:
-    return None if value == "" else value
-
-
-SourceFilter = Annotated[int | None, BeforeValidator(_blank_to_none), Query(ge=1, le=INT_MAX)]
-Count = Annotated[int | None, BeforeValidator(_blank_to_none), Query(ge=0, le=INT_MAX)]
-
-
-def _one(fields: Mapping[str, Any], name: str) -> str:
-    value = fields.get(name, "")
-    if isinstance(value, list):
-        value = value[-1] if value else ""
-    return str(value).replace("\r\n", "\n").strip()
+SourceFilter = Annotated[int | None, BeforeValidator(blank_to_none), Query(ge=1, le=INT_MAX)]
+Count = Annotated[int | None, BeforeValidator(blank_to_none), Query(ge=0, le=INT_MAX)]
 
 
 def _source_of(fields: Mapping[str, Any]) -> int | None:
-    text = _one(fields, "source")
+    text = one_value(fields, "source").strip()
     return int(text) if text.isdigit() and 0 < int(text) <= INT_MAX else None
 
 
@@ -71,63 +62,59 @@ def _done_message(accepted: int | None, rejected: int | None, left: int | None) 
     return " ".join(parts) or None
 
 
+# The queue's first page, shown again after a refused accept or reject.
+FIRST_PAGE = Paging(limit=50, offset=0)
+
+
+class QueueNotes(TypedDict, total=False):
+    """What the review page says besides the queue: a notice, what was just done, the
+    reasons and errors typed beside each claim, and the answer's status."""
+
+    notice: str | None
+    done: str | None
+    reasons: Mapping[int, str]
+    errors: Mapping[int, str]
+    status_code: int
+
+
 def _queue(
     request: Request,
     session: SessionDep,
-    *,
     source_id: int | None,
-    limit: int = 50,
-    offset: int = 0,
-    notice: str | None = None,
-    done: str | None = None,
-    reasons: Mapping[int, str] | None = None,
-    errors: Mapping[int, str] | None = None,
-    status_code: int = 200,
+    asked: Paging = FIRST_PAGE,
+    **notes: Unpack[QueueNotes],
 ) -> HTMLResponse:
-    service.require_filter_source(session, source_id)
-    rows, total = paginate(
-        session, queries.proposals(source_id=source_id), limit=limit, offset=offset
-    )
+    queue = service.review_queue(session, asked, source_id)
     context = {
         "title": "Review",
-        "proposals": service.proposal_views(session, rows),
-        "total": total,
-        "limit": limit,
-        "offset": offset,
+        "proposals": queue.proposals,
+        "total": queue.total,
+        "limit": asked.limit,
+        "offset": asked.offset,
         "source_id": source_id,
-        "sources": queries.sources_with_proposals(session),
-        "all_versions": queries.proposal_versions(session, source_id) if source_id else [],
+        "sources": queue.sources,
+        "all_versions": queue.versions,
         "params": {"source": source_id} if source_id else {},
-        "notice": notice,
-        "done": done,
-        "reasons": reasons or {},
-        "errors": errors or {},
+        "notice": notes.get("notice"),
+        "done": notes.get("done"),
+        "reasons": notes.get("reasons") or {},
+        "errors": notes.get("errors") or {},
     }
-    return render(request, "review/queue.html", context, status_code=status_code)
+    return render(request, "review/queue.html", context, status_code=notes.get("status_code", 200))
 
 
 @router.get("/review", response_class=HTMLResponse, dependencies=[RequireReviewer])
 def review_queue(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    asked: PagingDep,
     source: SourceFilter = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
     accepted: Count = None,
     rejected: Count = None,
     left: Count = None,
 ) -> HTMLResponse:
     """Proposed claims, oldest first, each beside its evidence in the source's text."""
-    check_limit(limit, settings.page_size_max)
-    return _queue(
-        request,
-        session,
-        source_id=source,
-        limit=limit,
-        offset=offset,
-        done=_done_message(accepted, rejected, left),
-    )
+    return _queue(request, session, source, asked, done=_done_message(accepted, rejected, left))
 
 
 def _refused(
@@ -142,9 +129,9 @@ def _refused(
             f"Claim {claim_id} changed since this page was loaded, so nothing was done. "
             "It is shown below as it is now: review it again."
         )
-        return _queue(request, session, source_id=source_id, notice=notice, status_code=409)
+        return _queue(request, session, source_id, notice=notice, status_code=409)
     notice = f"Claim {claim_id}: {exc.detail}"
-    return _queue(request, session, source_id=source_id, notice=notice, status_code=exc.status)
+    return _queue(request, session, source_id, notice=notice, status_code=exc.status)
 
 
 @router.post(
@@ -180,14 +167,14 @@ def reject(claim_id: IdPath, request: Request, session: SessionDep, fields: Form
     """Reject the claim, with the reason the reviewer typed."""
     source_id = _source_of(fields)
     version = form_version(fields)
-    reason = _one(fields, "reason")
+    reason = one_value(fields, "reason").strip()
     try:
         data = parse_form(ClaimReject, {"reason": reason})
     except InvalidInput:
         return _queue(
             request,
             session,
-            source_id=source_id,
+            source_id,
             notice=f"Claim {claim_id} was not rejected: say why.",
             errors={claim_id: "Give the reason for rejecting it."},
             status_code=422,
@@ -215,7 +202,7 @@ def accept_all(
         return _queue(
             request,
             session,
-            source_id=source_id,
+            source_id,
             notice="Choose a source first: its proposals are the ones accepted.",
             status_code=422,
         )
@@ -229,11 +216,9 @@ def accept_all(
             "Some of these proposals changed since the page was loaded, so none was accepted. "
             "They are shown below as they are now: check them and try again."
         )
-        return _queue(request, session, source_id=source_id, notice=notice, status_code=409)
+        return _queue(request, session, source_id, notice=notice, status_code=409)
     except AppError as exc:
-        return _queue(
-            request, session, source_id=source_id, notice=exc.detail, status_code=exc.status
-        )
+        return _queue(request, session, source_id, notice=exc.detail, status_code=exc.status)
     return _back(source_id, accepted=len(accepted), left=len(left))
 
 
@@ -248,14 +233,14 @@ def _review_form_options(claim_id: int) -> dict[str, Any]:
 @router.get("/review/{claim_id}/edit", response_class=HTMLResponse, dependencies=[RequireReviewer])
 def edit_form(claim_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
     """The proposed claim in the claim form; saving it accepts it."""
-    current = claim_service.editable_claim(session, claim_id)
+    current = claim_views.editable_claim(session, claim_id)
     return claim_form(
         request,
         session,
-        values=values_from_claim(current["fields"]),
+        values=values_from_claim(current.fields),
         errors={},
-        claim=current["claim"],
-        version=current["claim"]["version"],
+        claim=current.claim,
+        version=current.version,
         **_review_form_options(claim_id),
     )
 
@@ -269,7 +254,7 @@ def edit_and_accept(
     fields: FormFields,
 ) -> Response:
     """Save the form's changes and accept the claim, in one write; on a problem, the form."""
-    current = claim_service.editable_claim(session, claim_id)
+    current = claim_views.editable_claim(session, claim_id)
     values = form_values(fields)
     version = form_version(fields)
     try:
@@ -296,7 +281,7 @@ def edit_and_accept(
             session,
             values=values,
             errors=claim_form_errors(exc),
-            claim=current["claim"],
+            claim=current.claim,
             version=version,
             status_code=exc.status,
             **_review_form_options(claim_id),

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 from app.claims.models import Claim
 from app.claims.queries import claim_list
+from app.db import paginate
+from app.listing import Paging
 from app.sources.models import Source
 from app.vocab import ReviewState
 
@@ -16,6 +18,13 @@ def proposals(*, source_id: int | None = None) -> Select[Any]:
     """Proposed claims that are not retracted, oldest first, references loaded."""
     stmt = claim_list(review_state=ReviewState.PROPOSED.value, source_id=source_id)
     return stmt.order_by(Claim.created_at, Claim.id)
+
+
+def proposal_page(
+    session: Session, asked: Paging, source_id: int | None = None
+) -> tuple[list[Claim], int]:
+    """A page of proposals (of one source, or of all), oldest first, and the total."""
+    return paginate(session, proposals(source_id=source_id), limit=asked.limit, offset=asked.offset)
 
 
 def proposal_versions(session: Session, source_id: int) -> list[tuple[int, int]]:

@@ -1,14 +1,16 @@
 """The review queue as the API and the dashboard show it."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.audit import queries as audit_queries
 from app.claims.models import Claim
-from app.claims.service import claim_record
+from app.claims.views import claim_record
 from app.errors import InvalidInput
+from app.listing import Paging
 from app.review import queries
 from app.sources import queries as source_queries
 
@@ -42,19 +44,58 @@ def evidence_in_context(
     return before, text[start:end], after
 
 
-def proposal_views(session: Session, claims: Sequence[Claim]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ProposalView:
+    """A proposed claim in the review queue: its record, its evidence in context (before,
+    quote, after; None when the source's text is not stored), and who recorded it."""
+
+    claim: dict[str, Any]
+    context: tuple[str, str, str] | None
+    recorded_by: str | None
+
+
+def proposal_views(session: Session, claims: Sequence[Claim]) -> list[ProposalView]:
     """Each proposed claim with its evidence highlighted in its source's text."""
     texts = queries.source_texts(session, [c.source_id for c in claims])
     people = audit_queries.user_names(
         session, [c.created_by for c in claims if c.created_by is not None]
     )
     return [
-        {
-            "claim": claim_record(c),
-            "context": evidence_in_context(
-                texts.get(c.source_id), c.evidence_start, c.evidence_end
-            ),
-            "recorded_by": people.get(c.created_by) if c.created_by is not None else None,
-        }
+        ProposalView(
+            claim=claim_record(c),
+            context=evidence_in_context(texts.get(c.source_id), c.evidence_start, c.evidence_end),
+            recorded_by=people.get(c.created_by) if c.created_by is not None else None,
+        )
         for c in claims
     ]
+
+
+def proposal_page(
+    session: Session, asked: Paging, source_id: int | None = None
+) -> tuple[list[Claim], int]:
+    """A page of the proposed claims waiting for a reviewer (of one source: 422 when it does
+    not exist), oldest first, and the total."""
+    require_filter_source(session, source_id)
+    return queries.proposal_page(session, asked, source_id)
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """The review page: a page of proposals, the sources that have some, and the versions
+    of the chosen source's proposals (what "accept all" accepts)."""
+
+    proposals: list[ProposalView]
+    total: int
+    sources: Sequence[Any]
+    versions: list[tuple[int, int]]
+
+
+def review_queue(session: Session, asked: Paging, source_id: int | None) -> ReviewQueue:
+    """What the review page shows of the queue (of one source, or of all)."""
+    rows, total = proposal_page(session, asked, source_id)
+    return ReviewQueue(
+        proposals=proposal_views(session, rows),
+        total=total,
+        sources=queries.sources_with_proposals(session),
+        versions=queries.proposal_versions(session, source_id) if source_id else [],
+    )

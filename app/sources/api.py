@@ -5,7 +5,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response, status
 
 from app.accounts.deps import RequireEditor
-from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import (
     API_RESPONSES,
@@ -15,22 +14,11 @@ from app.errors import (
     NotFound,
     problem_responses,
 )
-from app.extraction.service import propose_for_source
-from app.listing import (
-    IdPath,
-    LimitParam,
-    OffsetParam,
-    Page,
-    QueryText,
-    check_limit,
-    order_by_clauses,
-    paginate,
-    sort_query,
-)
+from app.extraction.service import record_source
+from app.listing import IdPath, Page, PagingDep, QueryText, page_of, sort_query
 from app.openapi import ETAG_HEADER, LOCATION_HEADER, record_links
 from app.schemas import IsoDate
 from app.sources import queries, service
-from app.sources.models import Source
 from app.sources.schemas import SourceCreate, SourceDetail, SourceRead, SourceUpdate
 from app.versioning import IfMatch, set_etag
 
@@ -48,39 +36,27 @@ def _source_links(key: str) -> dict[str, Any]:
     )
 
 
-SORTABLE = {
-    "id": Source.id,
-    "title": Source.title,
-    "outlet": Source.outlet,
-    "published_on": Source.published_on,
-    "updated_at": Source.updated_at,
-}
-
-
 @router.get("", response_model=Page[SourceRead])
 def list_sources(
     session: SessionDep,
-    settings: SettingsDep,
+    asked: PagingDep,
     q: Annotated[QueryText | None, Query(description="Substring of the title or URL.")] = None,
     outlet: Annotated[QueryText | None, Query(description="The outlet (any case).")] = None,
     published_from: IsoDate | None = None,
     published_to: IsoDate | None = None,
-    sort: Annotated[str | None, sort_query(SORTABLE)] = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
+    sort: Annotated[str | None, sort_query(queries.SORTABLE)] = None,
 ) -> Page[SourceRead]:
     """List sources (newest first unless sorted otherwise)."""
-    check_limit(limit, settings.page_size_max)
-    stmt = queries.source_list(
-        q=q, outlet=outlet, published_from=published_from, published_to=published_to
+    items, total = service.source_page(
+        session,
+        asked,
+        q=q,
+        outlet=outlet,
+        published_from=published_from,
+        published_to=published_to,
+        sort=sort,
     )
-    stmt = stmt.order_by(
-        *order_by_clauses(sort, SORTABLE, [Source.published_on.desc(), Source.id.desc()])
-    )
-    rows, total = paginate(session, stmt, limit=limit, offset=offset)
-    return Page[SourceRead](
-        items=[service.source_read(s) for s in rows], total=total, limit=limit, offset=offset
-    )
+    return page_of(items, total, asked)
 
 
 @router.post(
@@ -122,14 +98,9 @@ def create_source(
 ) -> SourceDetail:
     """Record a new source (409 with `existing_id` when its text or URL is stored already);
     with `extract: true`, its proposed claims go to the review queue."""
-    source = service.create_source(session, data)
-    response.headers["Location"] = f"/api/v1/sources/{source.id}"
-    set_etag(response, source.version)
-    detail = service.source_detail(source)
-    if data.extract:
-        result = propose_for_source(session, source)
-        detail.proposed_claims = result.claim_ids
-        detail.extraction_warnings = result.warnings
+    detail = record_source(session, data)
+    response.headers["Location"] = f"/api/v1/sources/{detail.id}"
+    set_etag(response, detail.version)
     return detail
 
 

@@ -6,12 +6,10 @@ from sqlalchemy.orm import Session
 
 from app.accounts.deps import RequireEditor, may_read_audit
 from app.audit import service as audit
-from app.config import SettingsDep
 from app.db import SessionDep
 from app.forms import RecordForm, render_form, save_edit_form, save_new_form
-from app.listing import IdPath, LimitParam, OffsetParam, check_limit, paginate
-from app.sources import queries, service
-from app.sources.models import Source
+from app.listing import IdPath, PagingDep
+from app.sources import service
 from app.sources.schemas import SourceCreate, SourceDetail, SourceUpdate
 from app.web import FormFields, form_values, parse_form, render
 
@@ -31,20 +29,16 @@ FIELD_LABELS = {
 def source_list(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
+    asked: PagingDep,
 ) -> HTMLResponse:
     """Sources, newest first, a page at a time."""
-    check_limit(limit, settings.page_size_max)
-    stmt = queries.source_list().order_by(Source.published_on.desc(), Source.id.desc())
-    rows, total = paginate(session, stmt, limit=limit, offset=offset)
+    items, total = service.source_page(session, asked)
     context = {
         "title": "Sources",
-        "sources": [service.source_read(s) for s in rows],
+        "sources": items,
         "total": total,
-        "limit": limit,
-        "offset": offset,
+        "limit": asked.limit,
+        "offset": asked.offset,
         "params": {},
     }
     return render(request, "sources/list.html", context)

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.claims.models import Claim
 from app.claims.queries import claim_list
+from app.db import paginate
+from app.listing import Paging, order_by_clauses
 from app.sources.models import Source
 
 
@@ -25,6 +27,33 @@ def source_by_hash(session: Session, content_hash: str) -> Source | None:
 def source_by_url(session: Session, url: str) -> Source | None:
     """The source at this URL."""
     return session.scalar(select(Source).where(Source.url == url))
+
+
+# The fields a list of sources sorts by (`sort=`).
+SORTABLE = {
+    "id": Source.id,
+    "title": Source.title,
+    "outlet": Source.outlet,
+    "published_on": Source.published_on,
+    "updated_at": Source.updated_at,
+}
+
+
+def source_page(
+    session: Session,
+    asked: Paging,
+    *,
+    q: str | None = None,
+    outlet: str | None = None,
+    published_from: date | None = None,
+    published_to: date | None = None,
+    sort: str | None = None,
+) -> tuple[list[Source], int]:
+    """A page of source_list, sorted by `sort` then newest first, and the total."""
+    stmt = source_list(q=q, outlet=outlet, published_from=published_from, published_to=published_to)
+    default = [Source.published_on.desc(), Source.id.desc()]
+    stmt = stmt.order_by(*order_by_clauses(sort, SORTABLE, default))
+    return paginate(session, stmt, limit=asked.limit, offset=asked.offset)
 
 
 def source_list(

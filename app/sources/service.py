@@ -2,6 +2,7 @@
 
 import hashlib
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.claims.service import claim_read
 from app.db import utcnow
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
+from app.listing import Paging
 from app.sources import queries
 from app.sources.models import Source
 from app.sources.schemas import (
@@ -19,6 +21,29 @@ from app.sources.schemas import (
     TextSegment,
 )
 from app.versioning import check_version
+
+
+def source_page(
+    session: Session,
+    asked: Paging,
+    *,
+    q: str | None = None,
+    outlet: str | None = None,
+    published_from: date | None = None,
+    published_to: date | None = None,
+    sort: str | None = None,
+) -> tuple[list[SourceRead], int]:
+    """A page of sources (newest first unless sorted otherwise), and the total."""
+    rows, total = queries.source_page(
+        session,
+        asked,
+        q=q,
+        outlet=outlet,
+        published_from=published_from,
+        published_to=published_to,
+        sort=sort,
+    )
+    return [source_read(s) for s in rows], total
 
 
 def content_hash(text: str) -> str:

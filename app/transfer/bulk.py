@@ -2,7 +2,7 @@
 
 Rows reference actors by code, roles and statuses by codebook id, initiatives by slug and
 sources by id or URL, and are held to the rules a claim recorded one by one is held to
-(app.claims.service). They are checked column by column: each distinct value of a column
+(app.claims.rules). They are checked column by column: each distinct value of a column
 is validated once, by pydantic as ClaimFields validates that field, and each rule runs once
 per distinct combination of the values it reads (check_shape, check_actors,
 check_initiative, check_source, check_evidence). A row with a problem, or of a shape the
@@ -31,8 +31,7 @@ from sqlalchemy.orm import Session
 from app.audit import capture as audit
 from app.audit.queries import written_claim_snapshots
 from app.claims.models import Claim
-from app.claims.schemas import ClaimFields
-from app.claims.service import (
+from app.claims.rules import (
     SourceFacts,
     check_actors,
     check_claim,
@@ -41,6 +40,7 @@ from app.claims.service import (
     check_shape,
     check_source,
 )
+from app.claims.schemas import ClaimFields
 from app.db import utcnow
 from app.errors import FieldError, InvalidInput, validation_errors
 from app.schemas import InputModel

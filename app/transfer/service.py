@@ -106,7 +106,7 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
             "until_on": a.until_on,
         }
     # Sorted here, not in SQL, so that the order never depends on a server's collation.
-    rows = session.execute(initiative_queries.initiative_rows()).all()
+    rows = initiative_queries.all_initiative_rows(session)
     for initiative, proposer, _name in sorted(rows, key=lambda r: r[0].slug):
         yield {
             "type": "initiative",
@@ -171,6 +171,31 @@ def import_lines(
     Without `may_review` (an editor), claims must be `proposed`: bringing in accepted or
     rejected claims is a review.
     """
+    records, errors = _parsed(lines)
+    # Apply the valid lines even after a bad one, so that one answer lists every bad line.
+    created: Counter[str] = Counter()
+    updated: Counter[str] = Counter()
+    for n, record in records:
+        try:
+            is_new = _applied(session, record, may_review=may_review)
+        except AppError as exc:
+            errors.extend(
+                FieldError(str(e["field"]), str(e["message"]), line=n)
+                for e in exc.errors or [FieldError("record", exc.detail)]
+            )
+            continue
+        if is_new is not None:
+            (created if is_new else updated)[record.type] += 1
+    if errors:
+        raise _import_failed(errors)
+    queries.reset_id_sequences(session)
+    session.flush()
+    return ImportReport(created=dict(created), updated=dict(updated))
+
+
+def _parsed(lines: Iterable[str]) -> tuple[list[tuple[int, Any]], list[FieldError]]:
+    """The records of the lines that read (with their line numbers), and what is wrong
+    with the others."""
     records: list[tuple[int, Any]] = []
     errors: list[FieldError] = []
     for n, line in enumerate(lines, start=1):
@@ -188,47 +213,33 @@ def import_lines(
                 FieldError(str(e["field"]), str(e["message"]), line=n)
                 for e in _record_errors(raw, exc)
             )
-    # Apply the valid lines even after a bad one, so that one answer lists every bad line.
-    created: Counter[str] = Counter()
-    updated: Counter[str] = Counter()
-    for n, record in records:
-        if isinstance(record, HeaderRecord):
-            if record.format != FORMAT_VERSION:
-                errors.append(
-                    FieldError("format", f"format {record.format} is not {FORMAT_VERSION}", line=n)
-                )
-            continue
-        if (
-            not may_review
-            and isinstance(record, ClaimRecord)
-            and record.review_state != ReviewState.PROPOSED
-        ):
-            state = record.review_state.value
-            message = f"'{state}' needs the reviewer role; an editor imports proposed claims"
-            errors.append(FieldError("review_state", message, line=n))
-            continue
-        try:
-            with session.begin_nested():
-                is_new = _apply(session, record)
-        except AppError as exc:
-            errors.extend(
-                FieldError(str(e["field"]), str(e["message"]), line=n)
-                for e in exc.errors or [FieldError("record", exc.detail)]
-            )
-            continue
-        except IntegrityError as exc:
-            errors.append(FieldError("record", f"clashes with a stored record: {exc.orig}", line=n))
-            continue
-        except DBAPIError as exc:
-            # A value one backend stores and another refuses (PostgreSQL and a NUL character).
-            errors.append(FieldError("record", f"refused by the database: {exc.orig}", line=n))
-            continue
-        (created if is_new else updated)[record.type] += 1
-    if errors:
-        raise _import_failed(errors)
-    queries.reset_id_sequences(session)
-    session.flush()
-    return ImportReport(created=dict(created), updated=dict(updated))
+    return records, errors
+
+
+def _applied(session: Session, record: Any, *, may_review: bool) -> bool | None:
+    """Write one record in a savepoint: whether it was new (None for the header line);
+    an InvalidInput naming what refused it otherwise."""
+    if isinstance(record, HeaderRecord):
+        if record.format != FORMAT_VERSION:
+            raise InvalidInput.field("format", f"format {record.format} is not {FORMAT_VERSION}")
+        return None
+    if (
+        not may_review
+        and isinstance(record, ClaimRecord)
+        and record.review_state != ReviewState.PROPOSED
+    ):
+        state = record.review_state.value
+        raise InvalidInput.field(
+            "review_state", f"'{state}' needs the reviewer role; an editor imports proposed claims"
+        )
+    try:
+        with session.begin_nested():
+            return _apply(session, record)
+    except IntegrityError as exc:
+        raise InvalidInput.field("record", f"clashes with a stored record: {exc.orig}") from exc
+    except DBAPIError as exc:
+        # A value one backend stores and another refuses (PostgreSQL and a NUL character).
+        raise InvalidInput.field("record", f"refused by the database: {exc.orig}") from exc
 
 
 def _record_errors(raw: Any, exc: ValidationError) -> list[dict[str, object]]:

@@ -6,8 +6,7 @@ from fastapi import APIRouter
 
 from app.db import SessionDep
 from app.errors import API_RESPONSES
-from app.vocabulary.models import VOCABULARY_TABLES
-from app.vocabulary.queries import terms
+from app.vocabulary import service
 
 router = APIRouter(prefix="/api/v1", tags=["vocabulary"], responses=API_RESPONSES)
 
@@ -15,10 +14,4 @@ router = APIRouter(prefix="/api/v1", tags=["vocabulary"], responses=API_RESPONSE
 @router.get("/vocabulary")
 def vocabulary(session: SessionDep) -> dict[str, list[dict[str, Any]]]:
     """Roles, statuses (with rank), stances, condition types, basis and certainty values."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for name, model in VOCABULARY_TABLES.items():
-        out[name] = [
-            {k: v for k, v in vars(t).items() if not k.startswith("_") and k != "sort_order"}
-            for t in terms(session, model)
-        ]
-    return out
+    return service.vocabulary(session)

@@ -2,11 +2,7 @@
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +11,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Page, Request, sync_playwright
 
+from app.ops.background import POSTURE, ServerProcess
 from tests.conftest import SEED_TEXT_DIR
 
 CHROMIUM = "/usr/bin/chromium"
@@ -34,12 +31,6 @@ REVIEWER = "reviewer"
 REVIEWER_PASSWORD = "browser tests only, reviewing"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _require_chromium() -> None:
     if Path(CHROMIUM).exists() and shutil.which(CHROMIUM):
         return
@@ -53,35 +44,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of `posture serve` on a new, seeded SQLite database."""
     _require_chromium()
     folder = tmp_path_factory.mktemp("server")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "POSTURE_DATABASE_URL": f"sqlite:///{folder / 'posture.db'}",
-        "POSTURE_SEED_TEXT_DIR": str(SEED_TEXT_DIR),
-    }
-    posture = Path(sys.executable).parent / "posture"
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(
-        [str(posture), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    url = f"sqlite:///{folder / 'posture.db'}"
+    server = ServerProcess(
+        url, env={"POSTURE_SEED_TEXT_DIR": str(SEED_TEXT_DIR)}, log=folder / "server.log"
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/api/v1/vocabulary", timeout=2):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("posture serve did not start: " + (folder / "server.log").read_text())
-            time.sleep(0.3)
+    try:
+        server.start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    env = server.env
     try:
         # An editor, made as an admin would: with the command line, on the server's database.
         account = subprocess.run(
-            [str(posture), "users", "add", EDITOR, "--role", "editor", "--password-stdin"],
+            [POSTURE, "users", "add", EDITOR, "--role", "editor", "--password-stdin"],
             env=env,
             input=EDITOR_PASSWORD + "\n",
             capture_output=True,
@@ -90,7 +65,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         assert account.returncode == 0, account.stderr
         reviewer = subprocess.run(
-            [str(posture), "users", "add", REVIEWER, "--role", "reviewer", "--password-stdin"],
+            [POSTURE, "users", "add", REVIEWER, "--role", "reviewer", "--password-stdin"],
             env=env,
             input=REVIEWER_PASSWORD + "\n",
             capture_output=True,
@@ -98,11 +73,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             timeout=60,
         )
         assert reviewer.returncode == 0, reviewer.stderr
-        yield base
+        yield server.base
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+        server.stop()
 
 
 @pytest.fixture(scope="session")

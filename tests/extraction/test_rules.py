@@ -2,7 +2,7 @@
 (sentences written for these tests)."""
 
 from app.extraction.extractor import Extractor
-from tests.extraction.test_cues import one, pairs
+from tests.extraction.helpers import one, pairs
 
 
 def test_joining_takes_the_role_the_text_is_about(extractor: Extractor) -> None:
