@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from psycopg.conninfo import make_conninfo
-from sqlalchemy import Connection, create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -40,10 +40,6 @@ POSTGRESQL_CLIENT = (
 # A restore into a database that had a data version gives the restored data a version
 # above it: caches and ETags keyed by the version (app/positions/cache.py) must never take
 # the restored data for what a running server cached under the same number.
-NEW_DATA_VERSION = (
-    "UPDATE data_version"
-    " SET version = CASE WHEN version > :previous THEN version ELSE :previous END + 1"
-)
 # Files SQLite may keep beside a database while it is open.
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
 
@@ -163,8 +159,8 @@ def _backup_sqlite(source: Path, partial: Path) -> dict[str, int]:
             # rollback-journal mode their commits wait for it (busy_timeout).
             src.backup(dst)
             # The copy inherits a WAL database's header: make it need no -wal file.
-            dst.execute("PRAGMA journal_mode=DELETE")
-            return _sqlite_counts(dst)
+            queries.sqlite_without_wal(dst)
+            return queries.sqlite_counts(dst, REPORTED_TABLES)
         finally:
             dst.close()
     except sqlite3.Error as exc:
@@ -196,13 +192,13 @@ def _restore_sqlite(target: Path, path: Path, *, replace: bool) -> RestoreResult
                 _, previous = _sqlite_state(target)
                 if previous is not None:
                     with src:
-                        src.execute(NEW_DATA_VERSION, {"previous": previous})
+                        queries.sqlite_bump_data_version(src, previous)
                 dst = sqlite3.connect(target, timeout=5)
                 try:
                     # One step, one write transaction on the database: other connections
                     # see all of the backup or none of it, and a failure rolls it back.
                     src.backup(dst)
-                    counts = _sqlite_counts(dst)
+                    counts = queries.sqlite_counts(dst, REPORTED_TABLES)
                 finally:
                     dst.close()
             finally:
@@ -217,18 +213,13 @@ def _sqlite_revision(staged: Path, path: Path) -> str | None:
     try:
         conn = sqlite3.connect(staged)
         try:
-            conn.execute("PRAGMA journal_mode=DELETE")
-            (page_size,) = conn.execute("PRAGMA page_size").fetchone()
-            (page_count,) = conn.execute("PRAGMA page_count").fetchone()
-            if page_size * page_count > staged.stat().st_size:
+            queries.sqlite_without_wal(conn)
+            if queries.sqlite_expected_size(conn) > staged.stat().st_size:
                 raise BackupError(f"{path} is truncated: it is not a whole SQLite backup")
-            problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+            problems = queries.sqlite_problems(conn)
             if problems != ["ok"]:
                 raise BackupError(f"{path} is damaged: {problems[0]}")
-            if "alembic_version" not in _sqlite_tables(conn):
-                return None
-            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-            return str(row[0]) if row else None
+            return queries.sqlite_revision(conn)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -242,35 +233,11 @@ def _sqlite_state(target: Path) -> tuple[int, int | None]:
     try:
         conn = _sqlite_connect(target)
         try:
-            tables = _sqlite_tables(conn)
-            claims = (
-                conn.execute("SELECT count(*) FROM claims").fetchone()[0]
-                if "claims" in tables
-                else 0
-            )
-            row = (
-                conn.execute("SELECT max(version) FROM data_version").fetchone()
-                if "data_version" in tables
-                else None
-            )
-            return int(claims), row[0] if row else None
+            return queries.sqlite_claims_and_version(conn)
         finally:
             conn.close()
     except sqlite3.Error as exc:
         raise BackupError(f"cannot read the database {target}: {exc}") from exc
-
-
-def _sqlite_tables(conn: sqlite3.Connection) -> set[str]:
-    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-
-
-def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    tables = _sqlite_tables(conn)
-    return {
-        table: int(conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
-        for table in REPORTED_TABLES
-        if table in tables
-    }
 
 
 # PostgreSQL
@@ -287,8 +254,8 @@ def _backup_postgresql(
             with conn.begin():
                 # pg_dump reads the snapshot this transaction exported, so the counts
                 # reported are those of the very data it writes.
-                snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
-                counts = _pg_counts(conn)
+                snapshot = queries.export_snapshot(conn)
+                counts = queries.table_counts(conn, REPORTED_TABLES)
                 _run(
                     pg_dump,
                     url,
@@ -313,16 +280,7 @@ def _restore_postgresql(url: str, path: Path, *, replace: bool) -> RestoreResult
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
             current = sorted(queries.schema_revisions(conn))
-            claims = (
-                conn.execute(text("SELECT count(*) FROM claims")).scalar_one()
-                if "claims" in tables
-                else 0
-            )
-            previous = (
-                conn.execute(text("SELECT max(version) FROM data_version")).scalar()
-                if "data_version" in tables
-                else None
-            )
+            claims, previous = queries.claims_and_version(conn, tables)
         if claims and not replace:
             raise BackupError(_refusal(claims))
         if tables and current != [revision]:
@@ -353,8 +311,8 @@ def _restore_postgresql(url: str, path: Path, *, replace: bool) -> RestoreResult
             )
         with engine.begin() as conn:
             if previous is not None:
-                conn.execute(text(NEW_DATA_VERSION), {"previous": previous})
-            counts = _pg_counts(conn)
+                queries.bump_data_version(conn, previous)
+            counts = queries.table_counts(conn, REPORTED_TABLES)
     except SQLAlchemyError as exc:
         raise BackupError(f"PostgreSQL: {_database_error(exc)}") from exc
     finally:
@@ -380,15 +338,6 @@ def _archive_revision(pg_restore: str, path: Path) -> str | None:
             first = lines[n + 1]
             return None if first == "\\." else first.split("\t")[0]
     return None
-
-
-def _pg_counts(conn: Connection) -> dict[str, int]:
-    tables = set(inspect(conn).get_table_names())
-    return {
-        table: int(conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one())
-        for table in REPORTED_TABLES
-        if table in tables
-    }
 
 
 def _tool(name: str) -> str:
