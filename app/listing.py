@@ -10,8 +10,6 @@ from pydantic import BaseModel, StringConstraints
 from sqlalchemy import ColumnElement
 
 from app.config import SettingsDep
-from app.db import paginate as paginate  # until every list goes through its queries
-from app.db import paginate_rows as paginate_rows
 from app.errors import InvalidInput
 
 ItemT = TypeVar("ItemT")

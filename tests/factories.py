@@ -141,3 +141,15 @@ def commitment_body(source_id: int, /, **overrides: Any) -> dict[str, Any]:
         "evidence": {"text": "ready"},
         **overrides,
     }
+
+
+def make_speaker(session: Session, code: str = "keir-starmer", actor: str = "GB") -> Actor:
+    """A person who speaks for the actor from 2024-07-05 on."""
+    make_actor(session, actor)
+    return make_actor(
+        session,
+        code,
+        kind="person",
+        name=code.replace("-", " ").title(),
+        affiliations=[{"actor": actor, "office": "Minister", "from_on": date(2024, 7, 5)}],
+    )

@@ -36,12 +36,12 @@ def claim_by_id(session: Session, claim_id: int) -> Claim | None:
     return claim
 
 
-class ClaimCriteria(TypedDict, total=False):
-    """What claim_list filters on (every one given must hold)."""
+class ClaimColumnFilter(TypedDict, total=False):
+    """The claim list's filters on the claim's own columns, given as the columns hold them
+    (ClaimCriteria adds actors and initiatives by id, the claims service's ClaimFilter by
+    code and slug)."""
 
-    actor_ids: Sequence[int]
     roles: Sequence[str]
-    initiative_ids: Sequence[int]
     kind: str | None
     statuses: Sequence[str]
     stances: Sequence[str]
@@ -52,6 +52,13 @@ class ClaimCriteria(TypedDict, total=False):
     source_id: int | None
     q: str | None
     include_retracted: bool
+
+
+class ClaimCriteria(ClaimColumnFilter, total=False):
+    """What claim_list filters on (every one given must hold)."""
+
+    actor_ids: Sequence[int]
+    initiative_ids: Sequence[int]
 
 
 # Criteria that are a list of values the column may take, and ones it must equal.

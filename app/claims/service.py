@@ -1,8 +1,7 @@
 """A claim's lifecycle: record, edit, retract, accept, reject (the rules are in rules.py)."""
 
 from collections.abc import Sequence
-from datetime import date
-from typing import Any, TypedDict, Unpack, cast
+from typing import Any, Unpack, cast
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -256,22 +255,11 @@ def _known_ids(found: dict[str, int], wanted: Sequence[str], field: str, what: s
     return [found[w] for w in wanted]
 
 
-class ClaimFilter(TypedDict, total=False):
-    """A claim list's filters as a client names them (codes and slugs)."""
+class ClaimFilter(queries.ClaimColumnFilter, total=False):
+    """A claim list's filters as a client names them (actors by code, initiatives by slug)."""
 
     actors: Sequence[str]
-    roles: Sequence[str]
     initiatives: Sequence[str]
-    kind: str | None
-    statuses: Sequence[str]
-    stances: Sequence[str]
-    basis: str | None
-    review_state: str | None
-    stated_from: date | None
-    stated_to: date | None
-    source_id: int | None
-    q: str | None
-    include_retracted: bool
 
 
 def claim_criteria(session: Session, **filters: Unpack[ClaimFilter]) -> queries.ClaimCriteria:

@@ -40,14 +40,14 @@ def claim_fields(claim: Claim) -> dict[str, Any]:
         "via": list(claim.via or []),
         "stated_on": claim.stated_on,
         "source_id": claim.source_id,
-        "evidence": {
-            "text": claim.evidence_text,
-            "start": claim.evidence_start,
-            "end": claim.evidence_end,
-        },
+        "evidence": _evidence(claim),
         "note": claim.note,
         "review_state": claim.review_state,
     }
+
+
+def _evidence(claim: Claim) -> dict[str, Any]:
+    return {"text": claim.evidence_text, "start": claim.evidence_start, "end": claim.evidence_end}
 
 
 def claim_read(claim: Claim) -> ClaimRead:
@@ -92,11 +92,7 @@ def claim_record(claim: Claim) -> dict[str, Any]:
             "url": source.url,
             "published_on": source.published_on,
         },
-        "evidence": {
-            "text": claim.evidence_text,
-            "start": claim.evidence_start,
-            "end": claim.evidence_end,
-        },
+        "evidence": _evidence(claim),
         "note": claim.note,
         "review_state": claim.review_state,
         "review_note": claim.review_note,

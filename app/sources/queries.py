@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -39,32 +39,29 @@ SORTABLE = {
 }
 
 
+class SourceFilter(TypedDict, total=False):
+    """What a list of sources filters on (every one given must hold)."""
+
+    q: str | None  # text in the title or URL
+    outlet: str | None
+    published_from: date | None
+    published_to: date | None
+
+
 def source_page(
-    session: Session,
-    asked: Paging,
-    *,
-    q: str | None = None,
-    outlet: str | None = None,
-    published_from: date | None = None,
-    published_to: date | None = None,
-    sort: str | None = None,
+    session: Session, asked: Paging, sort: str | None = None, **filters: Unpack[SourceFilter]
 ) -> tuple[list[Source], int]:
     """A page of source_list, sorted by `sort` then newest first, and the total."""
-    stmt = source_list(q=q, outlet=outlet, published_from=published_from, published_to=published_to)
     default = [Source.published_on.desc(), Source.id.desc()]
-    stmt = stmt.order_by(*order_by_clauses(sort, SORTABLE, default))
+    stmt = source_list(**filters).order_by(*order_by_clauses(sort, SORTABLE, default))
     return paginate(session, stmt, limit=asked.limit, offset=asked.offset)
 
 
-def source_list(
-    *,
-    q: str | None = None,
-    outlet: str | None = None,
-    published_from: date | None = None,
-    published_to: date | None = None,
-) -> Select[Any]:
+def source_list(**filters: Unpack[SourceFilter]) -> Select[Any]:
     """Sources filtered by title text, outlet and publication dates."""
     stmt = select(Source)
+    q, outlet = filters.get("q"), filters.get("outlet")
+    published_from, published_to = filters.get("published_from"), filters.get("published_to")
     if q:
         pattern = f"%{q.lower()}%"
         stmt = stmt.where(

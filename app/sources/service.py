@@ -2,8 +2,7 @@
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy.orm import Session
 
@@ -26,23 +25,11 @@ from app.versioning import check_version
 def source_page(
     session: Session,
     asked: Paging,
-    *,
-    q: str | None = None,
-    outlet: str | None = None,
-    published_from: date | None = None,
-    published_to: date | None = None,
     sort: str | None = None,
+    **filters: Unpack[queries.SourceFilter],
 ) -> tuple[list[SourceRead], int]:
     """A page of sources (newest first unless sorted otherwise), and the total."""
-    rows, total = queries.source_page(
-        session,
-        asked,
-        q=q,
-        outlet=outlet,
-        published_from=published_from,
-        published_to=published_to,
-        sort=sort,
-    )
+    rows, total = queries.source_page(session, asked, sort, **filters)
     return [source_read(s) for s in rows], total
 
 

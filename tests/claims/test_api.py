@@ -9,14 +9,20 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.actors.models import Actor
 from app.claims.api import CSV_COLUMNS
 from app.claims.models import Claim
 from app.claims.service import retract_claim
 from app.sources.models import Source
 from tests.api_assertions import assert_problem, comparable, message_for
 from tests.etags import ANY_VERSION, if_match
-from tests.factories import commitment_body, make_actor, make_claim, make_initiative, make_source
+from tests.factories import (
+    commitment_body,
+    make_actor,
+    make_claim,
+    make_initiative,
+    make_source,
+    make_speaker,
+)
 
 CLAIMS = "/api/v1/claims"
 TEXT = (
@@ -24,18 +30,6 @@ TEXT = (
     "Paris could offer air cover. "
     "Moscow rejects the peace framework outright."
 )
-
-
-def make_speaker(session: Session, code: str = "keir-starmer", actor: str = "GB") -> Actor:
-    """A person who speaks for the actor from 2024-07-05 on."""
-    make_actor(session, actor)
-    return make_actor(
-        session,
-        code,
-        kind="person",
-        name=code.replace("-", " ").title(),
-        affiliations=[{"actor": actor, "office": "Minister", "from_on": date(2024, 7, 5)}],
-    )
 
 
 def make_scenario(session: Session) -> dict[str, Any]:

@@ -7,44 +7,31 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.actors.models import Actor
 from app.claims import rules
 from app.claims.schemas import ClaimFields
 from app.errors import InvalidInput, NotFound
 from app.sources.models import Source
-from tests.factories import make_actor, make_claim, make_initiative, make_source
+from tests.factories import (
+    commitment_body,
+    make_actor,
+    make_claim,
+    make_initiative,
+    make_source,
+    make_speaker,
+)
 
 TEXT = "London says the United Kingdom is ready to send troops. Paris could offer air cover."
 
 
-def make_speaker(session: Session, code: str = "keir-starmer", actor: str = "GB") -> Actor:
-    """A person who speaks for the actor from 2024-07-05 on."""
-    make_actor(session, actor)
-    return make_actor(
-        session,
-        code,
-        kind="person",
-        name=code.replace("-", " ").title(),
-        affiliations=[{"actor": actor, "office": "Minister", "from_on": date(2024, 7, 5)}],
-    )
-
-
 def fields(source: Source, **overrides: Any) -> ClaimFields:
     """A valid commitment of GB (willing to send ground forces) quoting the source."""
-    return ClaimFields.model_validate(
-        {
-            "actor": "GB",
-            "kind": "commitment",
-            "role": "ground_forces",
-            "status": "willing",
-            "basis": "statement",
-            "stated_on": source.published_on,
-            "source_id": source.id,
-            "evidence": {"text": "ready to send troops"},
-            "review_state": "proposed",
-            **overrides,
-        }
+    body = commitment_body(
+        source.id,
+        stated_on=source.published_on,
+        evidence={"text": "ready to send troops"},
+        review_state="proposed",
     )
+    return ClaimFields.model_validate({**body, **overrides})
 
 
 def refusal(session: Session, data: ClaimFields) -> dict[str, str]:
