@@ -5,8 +5,10 @@ from app.actors.models import Actor, ActorAlias, Affiliation, Membership
 from app.audit.models import AuditEntry
 from app.claims.models import Claim, ClaimCondition
 from app.db import Base
-from app.initiatives.models import Initiative
+from app.initiatives.models import Initiative, InitiativeNeed
+from app.milestones.models import Milestone, MilestoneState
 from app.positions.models import CommitmentCell, DataVersion, StanceCell
+from app.snapshots.models import Snapshot
 from app.sources.models import Source
 from app.vocabulary.models import (
     BasisTerm,
@@ -32,10 +34,14 @@ __all__ = [
     "ConditionTypeTerm",
     "DataVersion",
     "Initiative",
+    "InitiativeNeed",
     "Membership",
+    "Milestone",
+    "MilestoneState",
     "RoleTerm",
     "ServerSecret",
     "SignInFailure",
+    "Snapshot",
     "Source",
     "StanceCell",
     "StanceTerm",

@@ -95,6 +95,24 @@ class ConditionType(StrEnum):
     OTHER = "other"
 
 
+class MilestoneStateValue(StrEnum):
+    """Where a milestone stands from a date on."""
+
+    PENDING = "pending"
+    MET = "met"
+    FAILED = "failed"
+
+
+class ConditionState(StrEnum):
+    """A condition as of a date: its milestone's state or the required position's, or
+    `unknown` when it is linked to nothing."""
+
+    MET = "met"
+    PENDING = "pending"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
 class Basis(StrEnum):
     """On whose word a claim rests; also the as-of tie-break order."""
 

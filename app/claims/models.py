@@ -138,13 +138,31 @@ class Claim(Base):
 
 
 class ClaimCondition(Base):
-    """A condition a claim's position is tied to: free text and a type."""
+    """A condition a claim's position is tied to: free text and a type, and what it waits
+    on where an editor linked it: a milestone, or another actor's position on a role at
+    a rung or above ("only with US support": US air_cover at pledged or above)."""
 
     __tablename__ = "claim_conditions"
+    __table_args__ = (
+        CheckConstraint(
+            "(requires_actor_id IS NULL AND requires_role IS NULL AND requires_status IS NULL)"
+            " OR (requires_actor_id IS NOT NULL AND requires_role IS NOT NULL"
+            " AND requires_status IS NOT NULL AND milestone_id IS NULL)",
+            name="link",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(ForeignKey("condition_types.id"))
     text: Mapped[str] = mapped_column(Text)
+    milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("milestones.id", ondelete="RESTRICT"), index=True
+    )
+    requires_actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actors.id", ondelete="RESTRICT"), index=True
+    )
+    requires_role: Mapped[str | None] = mapped_column(ForeignKey("roles.id"))
+    requires_status: Mapped[str | None] = mapped_column(ForeignKey("statuses.id"))
 
     claim: Mapped[Claim] = relationship(back_populates="conditions", lazy="raise")

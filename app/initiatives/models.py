@@ -1,9 +1,19 @@
 """Initiative table."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
 
@@ -27,3 +37,29 @@ class Initiative(Base):
 
     # UPDATE ... WHERE version = <the version read>; the services set the new version.
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    needs: Mapped[list["InitiativeNeed"]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="InitiativeNeed.id"
+    )
+
+
+class InitiativeNeed(Base):
+    """A role the initiative needs filled, with how much of it where it says."""
+
+    __tablename__ = "initiative_needs"
+    __table_args__ = (
+        UniqueConstraint("initiative_id", "role"),
+        CheckConstraint(
+            "(quantity_amount IS NULL AND quantity_unit IS NULL)"
+            " OR (quantity_amount > 0 AND quantity_unit IS NOT NULL)",
+            name="quantity",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(ForeignKey("roles.id"))
+    quantity_amount: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    quantity_unit: Mapped[str | None] = mapped_column(String(64))

@@ -7,8 +7,33 @@ from app.claims.schemas import ClaimRead
 from app.schemas import OutputModel
 
 
+class RequiredPosition(OutputModel):
+    """A condition waiting on another actor's position: `actor` on `role` at
+    `status_at_least` or above."""
+
+    actor: str
+    role: str
+    status_at_least: str
+
+
+class CellCondition(OutputModel):
+    """A condition of the deciding claim and its state as of the cell's date."""
+
+    type: str
+    text: str
+    state: str
+    milestone: str | None = None
+    requires: RequiredPosition | None = None
+
+
 class PositionCell(OutputModel):
-    """One actor's position on one object as of a date, and the claim that decides it."""
+    """One actor's position on one object as of a date, and the claim that decides it.
+
+    `in_effect`: the position is unconditional, or every condition is met (with the
+    milestones assumed met); `in_effect_by_assumption`: in effect only because of them.
+    `inherited_from`: the organisation or group whose position a member without a claim
+    of its own takes (`inherit=true`); `opt_out`: the member's own claim differs from its
+    bloc's."""
 
     actor: str
     actor_name: str
@@ -32,6 +57,11 @@ class PositionCell(OutputModel):
     source_title: str
     source_outlet: str | None
     published_on: date
+    conditions: list[CellCondition] = []
+    in_effect: bool = True
+    in_effect_by_assumption: bool = False
+    inherited_from: str | None = None
+    opt_out: bool = False
 
 
 class PositionMatrix(OutputModel):
@@ -39,6 +69,8 @@ class PositionMatrix(OutputModel):
 
     as_of: date
     known_as_of: date | None
+    assume: list[str] = []
+    inherit: bool = False
     total: int
     cells: list[PositionCell]
 

@@ -80,15 +80,30 @@ def cell_filter(
 
 
 def position_matrix(
-    session: Session, as_of: date, *, known_as_of: date | None, cells: CellFilter
+    session: Session,
+    as_of: date,
+    *,
+    known_as_of: date | None,
+    cells: CellFilter,
+    assume: Sequence[str] = (),
+    inherit: bool = False,
 ) -> dict[str, Any]:
     """The matrix as plain data in PositionMatrix's shape, ready for JSON: one cell per
-    actor and object, decided by the codebook's as-of rule.
+    actor and object, decided by the codebook's as-of rule, each with its conditions'
+    states (`assume`: milestone slugs taken as met) and, with `inherit`, members' cells
+    taken from their blocs.
 
     The API writes this out directly: at 12,600 cells, building the models first would
     cost as much as the query."""
     out = [cell for _, cell in _cell_dicts(session, [as_of], known_as_of, cells)]
-    return {"as_of": as_of, "known_as_of": known_as_of, "total": len(out), "cells": out}
+    return {
+        "as_of": as_of,
+        "known_as_of": known_as_of,
+        "assume": list(assume),
+        "inherit": inherit,
+        "total": len(out),
+        "cells": out,
+    }
 
 
 def _cell_dicts(

@@ -1,0 +1,1 @@
+"""Milestones: dated facts that conditions wait on."""

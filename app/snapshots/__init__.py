@@ -1,0 +1,1 @@
+"""Citable snapshots: frozen matrices with a permanent page and a content hash."""
