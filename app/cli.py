@@ -133,7 +133,7 @@ def _seed(database_url: str) -> None:
     typer.echo(
         f"seed: added {report.total()} records ({report.states} states, "
         f"{report.actors} actors, {report.initiatives} initiatives, "
-        f"{report.sources} sources, {report.claims} claims)",
+        f"{report.sources} sources, {report.milestones} milestones, {report.claims} claims)",
         err=True,
     )
 

@@ -16,10 +16,14 @@ from app.audit.api import router as audit_router
 from app.claims.api import router as claims_router
 from app.claims.pages import router as claims_pages
 from app.config import Settings, get_settings
+from app.contested.api import router as contested_router
+from app.contested.pages import router as contested_pages
 from app.db import make_engine, make_session_factory
 from app.extraction.api import router as extraction_router
 from app.initiatives.api import router as initiatives_router
 from app.initiatives.pages import router as initiatives_pages
+from app.milestones.api import router as milestones_router
+from app.milestones.pages import router as milestones_pages
 from app.openapi import describe_api
 from app.ops.install import install_ops
 from app.positions.api import router as positions_router
@@ -31,6 +35,8 @@ from app.review.api import router as review_router
 from app.review.pages import router as review_pages
 from app.search.pages import router as search_pages
 from app.security import install_security
+from app.snapshots.api import router as snapshots_router
+from app.snapshots.pages import router as snapshots_pages
 from app.sources.api import router as sources_router
 from app.sources.pages import router as sources_pages
 from app.transfer.api import router as transfer_router
@@ -71,8 +77,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # positions before actors: /actors/{code}/timeline must not be taken for an actor code.
     for router in (
         positions_router,
+        contested_router,
         actors_router,
         initiatives_router,
+        milestones_router,
         sources_router,
         claims_router,
         vocabulary_router,
@@ -81,6 +89,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         accounts_router,
         audit_router,
         review_router,
+        snapshots_router,
     ):
         app.include_router(router, dependencies=signed_in)
     # What the OpenAPI document says beyond the routes: the problem schema, the page size.
@@ -90,9 +99,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         claims_pages,
         actors_pages,
         initiatives_pages,
+        milestones_pages,
         sources_pages,
         search_pages,
         review_pages,
+        contested_pages,
+        snapshots_pages,
     ):
         app.include_router(router, dependencies=signed_in)
     # Signing in must stay possible when reading requires it.

@@ -3,8 +3,13 @@
 # What it does (docs/benchmarks.md has more):
 #   1. a deterministic dataset (random.Random(seed)) of N accepted claims on 200 states x 13
 #      roles and 50 initiatives, loaded through app.transfer.bulk.import_claims (the code path
-#      of `posture import-claims --accept`) in chunks, and cached: an SQLite file under
-#      bench/.cache/, a PostgreSQL database, both named after N, the seed and the Alembic head;
+#      of `posture import-claims --accept`) in chunks; then the analysis data (issue 10): 3
+#      organisations with dated members and a few hundred claims of their own (the same
+#      import), 2 milestones with dated states that the bulk data's ceasefire and peace
+#      agreement conditions are linked to (by SQL: the import refuses linked conditions), one
+#      us_backstop condition in two made to wait on a state's air_cover at pledged, and one
+#      initiative's needs on 5 roles; cached: an SQLite file under bench/.cache/, a PostgreSQL
+#      database, both named after N, the seed, the dataset's version and the Alembic head;
 #   2. the raw floor, one per run for both databases: every existing (actor, role) and
 #      (actor, initiative) cell with one index seek each, by Python's sqlite3 on the SQLite
 #      data (loaded or reused even when only PostgreSQL is asked for); on PostgreSQL the same
@@ -56,19 +61,21 @@ import sqlalchemy
 import uvicorn
 from alembic.script import ScriptDirectory
 from psycopg import sql
-from sqlalchemy import insert, select
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app import migrate
 from app.actors import service as actor_service
-from app.actors.models import Actor
+from app.actors.models import Actor, Membership
 from app.actors.service import seed_states
 from app.audit import install as install_audit_trail
 from app.audit import service as audit
+from app.claims.models import ClaimCondition
 from app.config import Settings
 from app.db import make_engine, make_session_factory, utcnow
-from app.initiatives.models import Initiative
+from app.initiatives.models import Initiative, InitiativeNeed
+from app.milestones.models import Milestone, MilestoneState
 from app.positions import service
 from app.positions.cache import AnswerCache
 from app.positions.schemas import Step
@@ -146,6 +153,43 @@ CSV_HEADER = [
 ]
 CHUNK_ROWS = 100_000
 
+# The analysis data (issue 10), added after the claims, which it leaves as they were.
+DATASET = "d2"  # in the cache key: what the data holds besides N claims of the seed
+ORGANISATIONS = ["ORGA", "ORGB", "ORGC"]
+MEMBERS = 40  # of the 200 states, per organisation
+MEMBERS_LEFT = 6  # of them, memberships ended before AS_OF
+MEMBERS_LATER = 2  # of them, memberships begun after AS_OF
+ORGANISATION_CLAIMS = 100  # per organisation, through the bulk import
+ORGANISATION_ROLES = [Role.GROUND_FORCES, Role.AIR_COVER, Role.AIR_DEFENSE, Role.TRAINING]
+ORGANISATION_INITIATIVES = 3  # the first initiatives, for stances
+MILESTONES = {
+    # slug: (condition type, name, [(from_on, state)]); as of AS_OF the ceasefire has
+    # failed (assuming it met changes the answer) and the peace agreement is met.
+    "bench-ceasefire": (
+        "ceasefire",
+        "Bench ceasefire",
+        [
+            (date(2022, 3, 1), "pending"),
+            (date(2023, 9, 15), "met"),
+            (date(2024, 8, 1), "failed"),
+            (date(2025, 10, 1), "met"),
+        ],
+    ),
+    "bench-peace-agreement": (
+        "peace_agreement",
+        "Bench peace agreement",
+        [(date(2022, 6, 1), "pending"), (date(2025, 3, 10), "met"), (date(2026, 2, 1), "failed")],
+    ),
+}
+# One us_backstop condition in two (even ids) waits on this position instead: the United
+# States are not among the 200 states.
+REQUIRED_POSITION = ("GB", Role.AIR_COVER, Status.PLEDGED)
+REQUIRED_TYPE = "us_backstop"
+NEEDS_INITIATIVE = "peace-framework-1"  # the first initiative
+# No quantities: the bench's claims have none, so none would count towards an amount.
+NEEDS = [Role.GROUND_FORCES, Role.AIR_COVER, Role.AIR_DEFENSE, Role.NAVAL_SECURITY, Role.TRAINING]
+ASSUME = "bench-ceasefire"
+
 # The questions, as of one date.
 AS_OF = date(2025, 6, 30)
 CHANGES_FROM = date(2024, 12, 30)
@@ -198,7 +242,7 @@ def _changes(session: Session) -> Any:
     )
 
 
-def _counts(session: Session) -> Any:
+def _counts(session: Session, **extra: Any) -> Any:
     return service.position_counts(
         session,
         role=Role.GROUND_FORCES,
@@ -208,6 +252,7 @@ def _counts(session: Session) -> Any:
         step=Step.MONTH,
         known_as_of=None,
         group=None,
+        **extra,
     )
 
 
@@ -232,6 +277,29 @@ def _actor_page(session: Session) -> Any:
 
 def _feed(session: Session) -> Any:
     return service.change_feed(session, actor=None, role=None)
+
+
+# The analysis views (issue 10). Their modules are imported when asked, so that one that
+# fails to import is that question's error, not the benchmark's.
+
+
+def _matrix_data(session: Session, **options: Any) -> Any:
+    # What the API writes out: the matrix as plain data, with assumptions or inheritance.
+    cells = service.cell_filter(session)
+    return service.position_matrix(session, AS_OF, known_as_of=None, cells=cells, **options)
+
+
+def _contested(session: Session) -> Any:
+    from app.contested import service as contested
+
+    cells = service.cell_filter(session)
+    return contested.contested_cells(session, AS_OF, known_as_of=None, cells=cells)
+
+
+def _needs(session: Session) -> Any:
+    from app.initiatives import service as initiatives
+
+    return initiatives.initiative_needs(session, NEEDS_INITIATIVE, AS_OF, known_as_of=None)
 
 
 @dataclass(frozen=True)
@@ -282,6 +350,32 @@ QUESTIONS = [
     Question("overview", "/?as_of=2025-06-30", _overview, _both(6)),
     Question("actor", f"/actors/{ACTOR_PAGE}", _actor_page, _both(4)),
     Question("feed", "/feed.atom", _feed, _both(1)),
+    Question(
+        "positions_all_assume",
+        f"/api/v1/positions?as_of=2025-06-30&assume={ASSUME}",
+        lambda s: _matrix_data(s, assume=[ASSUME]),
+        {"sqlite": 4, "postgresql": 2},
+    ),
+    Question(
+        "positions_all_inherit",
+        "/api/v1/positions?as_of=2025-06-30&inherit=true",
+        lambda s: _matrix_data(s, inherit=True),
+        {"sqlite": 5, "postgresql": 3},
+    ),
+    Question(
+        "counts_assume",
+        "/api/v1/positions/counts?role=ground_forces&from=2024-01-01&to=2025-06-30&step=month"
+        f"&assume={ASSUME}",
+        lambda s: _counts(s, assume=[ASSUME]),
+        _both(4),
+    ),
+    Question("contested", "/api/v1/contested?as_of=2025-06-30", _contested, _both(4)),
+    Question(
+        "needs",
+        f"/api/v1/initiatives/{NEEDS_INITIATIVE}/needs?as_of=2025-06-30",
+        _needs,
+        _both(1),
+    ),
 ]
 
 
@@ -305,10 +399,10 @@ def alembic_head() -> str:
 
 
 def cache_key(prefix: str, n: int, seed: int, head: str) -> str:
-    """The name of a cached database: N, seed and head, short enough for PostgreSQL."""
-    key = f"{prefix}_n{n}_s{seed}_{head}"
+    """The name of a cached database: N, seed, dataset and head, short enough for PostgreSQL."""
+    key = f"{prefix}_n{n}_s{seed}_{DATASET}_{head}"
     if len(key) > 54:  # PostgreSQL names stop at 63; "_loading" must still fit
-        key = f"{prefix}_n{n}_s{seed}_{content_hash(head)[:12]}"
+        key = f"{prefix}_n{n}_s{seed}_{DATASET}_{content_hash(head)[:12]}"
     return key
 
 
@@ -373,6 +467,21 @@ def add_sources(
     return [(ids[url], published, quotes) for url, published, quotes in facts]
 
 
+def claim_tail(
+    rng: random.Random,
+    sources: Sequence[tuple[int, date, tuple[str, ...]]],
+    tally: dict[str, int],
+) -> list[Any]:
+    """A claim row's columns from basis on: a source, a date just before it, a quote."""
+    source_id, published, quotes = sources[rng.randrange(len(sources))]
+    stated_on = published - timedelta(days=rng.randint(0, 2))
+    basis, certainty = rng.choice(BASES), rng.choice(CERTAINTIES)
+    evidence = rng.choice(quotes)
+    condition = rng.choice(CONDITIONS) if rng.random() < CONDITIONAL_SHARE else ("", "")
+    tally["conditional"] += bool(condition[0])
+    return [basis, certainty, stated_on.isoformat(), source_id, evidence, *condition]
+
+
 def claim_rows(
     rng: random.Random,
     n: int,
@@ -389,13 +498,7 @@ def claim_rows(
     statuses, stances = [s.value for s in Status], [s.value for s in Stance]
     roles_used = stances_used = 0
     for _ in range(n):
-        source_id, published, quotes = sources[rng.randrange(len(sources))]
-        stated_on = published - timedelta(days=rng.randint(0, 2))
-        basis, certainty = rng.choice(BASES), rng.choice(CERTAINTIES)
-        evidence = rng.choice(quotes)
-        condition = rng.choice(CONDITIONS) if rng.random() < CONDITIONAL_SHARE else ("", "")
-        tally["conditional"] += bool(condition[0])
-        tail = [basis, certainty, stated_on.isoformat(), source_id, evidence, *condition]
+        tail = claim_tail(rng, sources, tally)
         if rng.random() < COMMITMENT_SHARE:
             if roles_used < len(role_cells):
                 actor, role = role_cells[roles_used]
@@ -431,6 +534,166 @@ def csv_chunks(rows: Iterator[list[Any]], size: int) -> Iterator[tuple[int, str]
         yield count, out.getvalue()
 
 
+def organisation_rows(
+    rng: random.Random,
+    slugs: Sequence[str],
+    sources: Sequence[tuple[int, date, tuple[str, ...]]],
+    tally: dict[str, int],
+) -> list[list[Any]]:
+    """The organisations' own claims: commitments on a few roles, stances on a few
+    initiatives, in turn, as the bulk data's rows."""
+    statuses, stances = [s.value for s in Status], [s.value for s in Stance]
+    objects = [("commitment", r.value, "") for r in ORGANISATION_ROLES]
+    objects += [("stance", "", slug) for slug in slugs[:ORGANISATION_INITIATIVES]]
+    rows = []
+    for code in ORGANISATIONS:
+        for k in range(ORGANISATION_CLAIMS):
+            kind, role, slug = objects[k % len(objects)]
+            tail = claim_tail(rng, sources, tally)
+            if kind == "commitment":
+                tally["commitments"] += 1
+                rows.append([code, kind, role, "", rng.choice(statuses), "", *tail])
+            else:
+                tally["stances"] += 1
+                rows.append([code, kind, "", slug, "", rng.choice(stances), *tail])
+    return rows
+
+
+def add_organisations(session: Session, rng: random.Random, actors: Sequence[str]) -> int:
+    """The organisations, each with MEMBERS of the states as dated members: most joined
+    before the data begins and are still members, some left before AS_OF, a few joined
+    after it; how many memberships."""
+    ids = dict(session.execute(select(Actor.code, Actor.id).where(Actor.code.in_(actors))).all())
+    count = 0
+    for n, code in enumerate(ORGANISATIONS):
+        name = f"Bench organisation {code[-1]}"
+        organisation = Actor(code=code, kind="organization", name=name)
+        session.add(organisation)
+        session.flush()
+        for k, member in enumerate(sorted(rng.sample(list(actors), MEMBERS))):
+            joined = date(1990 + 3 * n, 1, 1) + timedelta(days=rng.randrange(8_000))
+            left = None
+            if k < MEMBERS_LEFT:
+                left = FIRST_PUBLISHED + timedelta(
+                    days=rng.randrange((AS_OF - FIRST_PUBLISHED).days)
+                )
+            elif k < MEMBERS_LEFT + MEMBERS_LATER:
+                joined = AS_OF + timedelta(days=1 + rng.randrange(300))
+            session.add(
+                Membership(
+                    group_id=organisation.id, member_id=ids[member], from_on=joined, until_on=left
+                )
+            )
+            count += 1
+    session.flush()
+    return count
+
+
+def _source_before(
+    sources: Sequence[tuple[int, date, tuple[str, ...]]], day: date
+) -> tuple[int, date, tuple[str, ...]]:
+    # The latest source published by `day` (the first one when none is).
+    earlier = [s for s in sources if s[1] <= day]
+    return max(earlier, key=lambda s: (s[1], s[0])) if earlier else min(sources, key=lambda s: s[1])
+
+
+def add_milestones(
+    session: Session, sources: Sequence[tuple[int, date, tuple[str, ...]]]
+) -> dict[str, int]:
+    """The milestones with their dated states, each on a source's sentence; their ids."""
+    ids = {}
+    for slug, (condition_type, name, states) in MILESTONES.items():
+        milestone = Milestone(slug=slug, name=name, condition_type=condition_type)
+        for from_on, state in states:
+            source_id, _, quotes = _source_before(sources, from_on)
+            text = session.scalar(select(Source.text).where(Source.id == source_id)) or ""
+            span = f"Officials said the government {quotes[0]}."
+            start = text.index(span)
+            milestone.states.append(
+                MilestoneState(
+                    state=state,
+                    from_on=from_on,
+                    source_id=source_id,
+                    evidence_text=span,
+                    evidence_start=start,
+                    evidence_end=start + len(span),
+                )
+            )
+        session.add(milestone)
+        session.flush()
+        ids[slug] = milestone.id
+    return ids
+
+
+def link_conditions(session: Session, milestones: dict[str, int]) -> dict[str, int]:
+    """Link the conditions as an editor would, by SQL (the bulk import refuses linked
+    conditions): each ceasefire and peace agreement condition to its milestone, one
+    us_backstop condition in two to a position; how many of each."""
+    table = ClaimCondition.__table__
+    by_type = {MILESTONES[slug][0]: milestone_id for slug, milestone_id in milestones.items()}
+    to_milestones = session.execute(
+        update(table)
+        .where(table.c.type.in_(list(by_type)))
+        .values(milestone_id=case(by_type, value=table.c.type))
+    )
+    code, role, status = REQUIRED_POSITION
+    actor_id = session.scalar(select(Actor.id).where(Actor.code == code))
+    to_position = session.execute(
+        update(table)
+        .where(table.c.type == REQUIRED_TYPE, table.c.id % 2 == 0)
+        .values(requires_actor_id=actor_id, requires_role=role.value, requires_status=status.value)
+    )
+    return {"to_milestones": to_milestones.rowcount, "to_position": to_position.rowcount}
+
+
+def add_needs(session: Session, slugs: Sequence[str]) -> int:
+    """The needs of one initiative, on NEEDS' roles; how many."""
+    assert NEEDS_INITIATIVE in slugs, NEEDS_INITIATIVE
+    initiative_id = session.scalar(select(Initiative.id).where(Initiative.slug == NEEDS_INITIATIVE))
+    session.add_all(InitiativeNeed(initiative_id=initiative_id, role=r.value) for r in NEEDS)
+    session.flush()
+    return len(NEEDS)
+
+
+def add_analysis_data(
+    factory: sessionmaker[Session],
+    rng: random.Random,
+    actors: Sequence[str],
+    slugs: Sequence[str],
+    sources: Sequence[tuple[int, date, tuple[str, ...]]],
+) -> dict[str, Any]:
+    """What the analysis views read, on top of the claims: organisations with members and
+    claims of their own (through the bulk import), milestones with the conditions linked
+    to them, conditions waiting on a position, an initiative's needs."""
+    with factory.begin() as session:
+        session.info["audit_agent"] = "bench"
+        memberships = add_organisations(session, rng, actors)
+    tally = {"commitments": 0, "stances": 0, "conditional": 0}
+    rows = organisation_rows(rng, slugs, sources, tally)
+    _, content = next(csv_chunks(iter(rows), len(rows)))
+    with factory.begin() as session:
+        session.info["audit_agent"] = "bench"
+        report = import_claims(session, content, "csv", accept=True)
+        assert report.created == len(rows), report
+    with factory.begin() as session:
+        session.info["audit_agent"] = "bench"
+        milestones = add_milestones(session, sources)
+        linked = link_conditions(session, milestones)
+        needs = add_needs(session, slugs)
+    return {
+        "organisations": len(ORGANISATIONS),
+        "memberships": memberships,
+        "organisation_claims": len(rows),
+        "organisation_conditional": tally["conditional"],
+        "milestones": len(milestones),
+        "milestone_states": sum(len(m[2]) for m in MILESTONES.values()),
+        "conditions_to_milestones": linked["to_milestones"],
+        "conditions_to_position": linked["to_position"],
+        "needs": needs,
+        "needs_initiative": NEEDS_INITIATIVE,
+    }
+
+
 def load(url: str, n: int, seed: int, chunk_rows: int) -> dict[str, Any]:
     """Migrate and fill an empty database; the claims go through the bulk import, in chunks."""
     started = time.perf_counter()
@@ -461,8 +724,12 @@ def load(url: str, n: int, seed: int, chunk_rows: int) -> dict[str, Any]:
             f"  loaded {done:,} of {n:,} claims ({done / (time.perf_counter() - started):,.0f}/s)",
             flush=True,
         )
+    load_s = time.perf_counter() - started  # the claims' figure, without what follows
+    start = time.perf_counter()
+    analysis = add_analysis_data(factory, rng, actors, slugs, sources)
+    analysis["load_s"] = round(time.perf_counter() - start, 2)
+    print(f"  added the analysis data in {analysis['load_s']} s", flush=True)
     engine.dispose()
-    load_s = time.perf_counter() - started
     return {
         "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "claims": n,
@@ -477,6 +744,7 @@ def load(url: str, n: int, seed: int, chunk_rows: int) -> dict[str, Any]:
         "import_s": round(import_s, 2),
         "import_claims_per_s": round(n / import_s),
         "bench_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "analysis": analysis,
     }
 
 
@@ -704,7 +972,7 @@ def measure_server(url: str, args: argparse.Namespace) -> dict[str, dict[str, An
             except Exception as exc:  # a question the app cannot answer yet is reported
                 results[question.key] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
             else:
-                shown = dict(result) if isinstance(result, pydantic.BaseModel) else None
+                shown = dict(result) if isinstance(result, pydantic.BaseModel) else result
                 results[question.key] = {**figure, **answer_facts(shown)}
             _progress("server", question, results[question.key])
     finally:
@@ -725,7 +993,26 @@ def answer_facts(data: Any) -> dict[str, Any]:
             total=data.get("total"),
             next_cursor=data.get("next_cursor") is not None,
         )
+    cells = data.get("cells") if isinstance(data.get("cells"), list) else []
+    if data.get("inherit"):
+        facts.update(
+            inherited=sum(bool(_field(c, "inherited_from")) for c in cells),
+            opt_outs=sum(bool(_field(c, "opt_out")) for c in cells),
+        )
+    if data.get("assume") and cells:
+        facts["by_assumption"] = sum(bool(_field(c, "in_effect_by_assumption")) for c in cells)
+    if isinstance(data.get("needs"), list):
+        facts.update(
+            needs=len(data["needs"]),
+            needs_filled=sum(bool(_field(n, "filled")) for n in data["needs"]),
+            need_actors=sum(len(_field(n, "actors") or ()) for n in data["needs"]),
+        )
     return facts
+
+
+def _field(item: Any, name: str) -> Any:
+    # A field of an answer's item: a dict's (JSON, plain data) or a model's.
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
 def _progress(mode: str, question: Question, figure: dict[str, Any]) -> None:
@@ -1099,6 +1386,7 @@ def table(result: dict[str, Any], floor: dict[str, Any]) -> str:
         for row in result["questions"]
         if "total" in row["http"]
     ]
+    lines += [line for row in result["questions"] if (line := analysis_line(row))]
     lines += [
         f"Answer cache lookups during the questions: cache off "
         f"{_lookups(lookups['cache_off'])}; cache on {_lookups(lookups['cache_on'])}.",
@@ -1127,6 +1415,30 @@ def table(result: dict[str, Any], floor: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def analysis_line(row: dict[str, Any]) -> str | None:
+    """What an analysis view's answer held (over HTTP, else in process), as a sentence."""
+    figure = row["http"] if "median_s" in row["http"] else row["server"]
+    path = f"`{row['path']}`"
+    if "inherited" in figure:
+        return (
+            f"{path} answers {figure.get('cells', 0):,} cells, {figure['inherited']:,} of them "
+            f"inherited from a bloc, {figure['opt_outs']:,} members' own positions opting out."
+        )
+    if "by_assumption" in figure:
+        return (
+            f"{path} answers {figure.get('cells', 0):,} cells, {figure['by_assumption']:,} of "
+            f"them in effect only by the assumption."
+        )
+    if "needs" in figure:
+        return (
+            f"{path} answers {figure['needs']} needs, {figure['needs_filled']} filled, with "
+            f"{figure['need_actors']:,} actors on their roles."
+        )
+    if row["key"] == "contested" and "cells" in figure:
+        return f"{path} answers {figure['cells']:,} contested cells."
+    return None
+
+
 def checks(result: dict[str, Any], floor: dict[str, Any]) -> list[str]:
     """Lines for what does not add up: cell counts apart from the floor's, hits with no cache."""
     found = floor["found"]
@@ -1139,6 +1451,12 @@ def checks(result: dict[str, Any], floor: dict[str, Any]) -> list[str]:
                 f"Check: the all-objects matrix ({mode}) has {cells:,} cells, "
                 f"the floor found {found:,}."
             )
+    for row in result["questions"]:
+        cells = row["http"].get("cells")
+        if cells is None or row["key"] not in ("positions_all_assume", "positions_all_inherit"):
+            continue
+        if cells < found or (row["key"] == "positions_all_assume" and cells != found):
+            lines.append(f"Check: `{row['path']}` has {cells:,} cells, the floor found {found:,}.")
     seeks = result.get("postgresql_seeks")
     if seeks and seeks["found"] != found:
         lines.append(f"Check: PostgreSQL's seeks found {seeks['found']:,}, the floor {found:,}.")
@@ -1255,6 +1573,13 @@ def main() -> None:
                 "commitment_share": COMMITMENT_SHARE,
                 "conditional_share": CONDITIONAL_SHARE,
                 "published": [FIRST_PUBLISHED.isoformat(), LAST_PUBLISHED.isoformat()],
+                "dataset": DATASET,
+                "organisations": ORGANISATIONS,
+                "members": MEMBERS,
+                "organisation_claims": ORGANISATION_CLAIMS * len(ORGANISATIONS),
+                "milestones": list(MILESTONES),
+                "required_position": [str(x) for x in REQUIRED_POSITION],
+                "needs": {NEEDS_INITIATIVE: [r.value for r in NEEDS]},
             },
         },
         "backends": {},

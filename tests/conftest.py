@@ -2,8 +2,9 @@
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -17,7 +18,7 @@ from app.accounts import service as account_service
 from app.accounts.deps import SESSION_COOKIE
 from app.accounts.models import User
 from app.config import Settings
-from app.db import get_session, make_engine
+from app.db import get_session, make_engine, make_session_factory
 from app.main import create_app
 from tests.factories import make_token, make_user
 
@@ -202,3 +203,32 @@ def seeded(session: Session) -> Session:
 
     load_seed(session, SEED_TEXT_DIR)
     return session
+
+
+NewDatabase = Callable[[str], str]
+
+
+@pytest.fixture
+def new_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NewDatabase]:
+    """Make empty databases migrated to head; drop them after the test."""
+    names: list[str | None] = []
+
+    def new(backend: str) -> str:
+        url, name = create_database(backend, tmp_path_factory.mktemp("copy"))
+        names.append(name)
+        migrate.upgrade(url)
+        return url
+
+    yield new
+    for name in names:
+        drop_database(name)
+
+
+def in_transaction(url: str, work: Callable[[Session], Any]) -> Any:
+    """Run work in one committed transaction on the database."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            return work(session)
+    finally:
+        engine.dispose()

@@ -52,6 +52,12 @@ DATA_DEPENDENT_422 = [
     ("GET", "/api/v1/positions"),
     ("GET", "/api/v1/positions/counts"),
     ("GET", "/api/v1/changes"),
+    # The contested cells take the matrix's filters: the same unknown codes.
+    ("GET", "/api/v1/contested"),
+    # A needs answer assumes milestones by slug.
+    ("GET", "/api/v1/initiatives/{slug}/needs"),
+    # A snapshot's question names actors, initiatives, a group and milestones.
+    ("POST", "/api/v1/snapshots"),
     # The audit trail: an unknown user; `to` not after `from`; a malformed moment.
     ("GET", "/api/v1/audit"),
     # Writes: the codebook's rules join fields and stored records (a claim's actor, role
@@ -61,6 +67,9 @@ DATA_DEPENDENT_422 = [
     ("PATCH", "/api/v1/actors/{code}"),
     ("POST", "/api/v1/initiatives"),
     ("PATCH", "/api/v1/initiatives/{slug}"),
+    # A milestone's states: a known source, evidence in its text, one state per date.
+    ("POST", "/api/v1/milestones"),
+    ("PATCH", "/api/v1/milestones/{slug}"),
     ("POST", "/api/v1/sources"),
     ("PATCH", "/api/v1/sources/{source_id}"),
     ("POST", "/api/v1/claims"),
@@ -76,6 +85,7 @@ DATA_DEPENDENT_422 = [
 IF_MATCH_WRITES = [
     ("PATCH", "/api/v1/actors/{code}"),
     ("PATCH", "/api/v1/initiatives/{slug}"),
+    ("PATCH", "/api/v1/milestones/{slug}"),
     ("PATCH", "/api/v1/sources/{source_id}"),
     ("PATCH", "/api/v1/claims/{claim_id}"),
     ("POST", "/api/v1/claims/{claim_id}/retract"),

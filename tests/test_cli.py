@@ -146,10 +146,10 @@ def test_import_export_and_backup_show_their_progress_on_a_terminal_only(
 
     assert (imported, exported, backed_up) == (0, 0, 0), import_shown + export_shown
     assert f"checking {seeded_by_cli.export.name}" in import_shown
-    assert "writing 310 records" in import_shown
+    assert "writing 312 records" in import_shown
     assert "imported: created" in import_shown
     assert "exporting" in export_shown
-    assert "310 lines" in export_shown
+    assert "312 lines" in export_shown
     assert f"backing up to {tmp_path / 'b'}" in backup_shown
     assert "backup: wrote" in backup_shown
     assert piped.stderr == ""

@@ -31,7 +31,8 @@ class AuditFormat(StrEnum):
 
 def audit_filter(
     record_type: Annotated[
-        str | None, Query(description="actor, initiative, source, claim, user, token.")
+        str | None,
+        Query(description="actor, initiative, milestone, source, claim, snapshot, user, token."),
     ] = None,
     record: Annotated[
         str | None, Query(description="The record's code, slug or id (with record_type).")

@@ -31,7 +31,9 @@ from app.audit import queries
 from app.audit.models import AuditEntry
 from app.claims.models import Claim, ClaimCondition
 from app.db import utcnow
-from app.initiatives.models import Initiative
+from app.initiatives.models import Initiative, InitiativeNeed
+from app.milestones.models import Milestone, MilestoneState
+from app.snapshots import models as snapshot_models
 from app.sources.models import Source
 
 P = ParamSpec("P")
@@ -131,7 +133,14 @@ register(
     Audited("actor", Actor, queries.actor_snapshots, key_field="code"),
     children=[(ActorAlias, "actor_id"), (Membership, "member_id"), (Affiliation, "person_id")],
 )
-register(Audited("initiative", Initiative, queries.initiative_snapshots, key_field="slug"))
+register(
+    Audited("initiative", Initiative, queries.initiative_snapshots, key_field="slug"),
+    children=[(InitiativeNeed, "initiative_id")],
+)
+register(
+    Audited("milestone", Milestone, queries.milestone_snapshots, key_field="slug"),
+    children=[(MilestoneState, "milestone_id")],
+)
 register(Audited("source", Source, queries.source_snapshots))
 register(
     Audited("claim", Claim, queries.claim_snapshots, verb=_claim_verb),
@@ -145,6 +154,8 @@ register_row_model(
     exclude=("token_hash", "last_used_at", "created_at"),
     verb=_token_verb,
 )
+# A snapshot's cells are its hash's business: the entry says who took which question when.
+register_row_model(snapshot_models.Snapshot, "snapshot", exclude=("cells",))
 
 
 @dataclass(eq=False)

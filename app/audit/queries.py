@@ -28,8 +28,9 @@ from app.actors.models import Actor, ActorAlias, Affiliation, Membership
 from app.audit.models import AuditEntry
 from app.claims.models import Claim, ClaimCondition
 from app.db import Base, UTCDateTime, insert_many, paginate
-from app.initiatives.models import Initiative
+from app.initiatives.models import Initiative, InitiativeNeed
 from app.listing import Paging
+from app.milestones.models import Milestone, MilestoneState
 from app.sources.models import Source
 
 Snapshots = dict[Any, dict[str, Any]]
@@ -181,7 +182,7 @@ def actor_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
 
 
 def initiative_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
-    """Initiatives, their proposer by code."""
+    """Initiatives, their proposer by code, with their needs (by role)."""
     out: Snapshots = {}
     for batch in _id_groups(ids):
         stmt = (
@@ -198,7 +199,52 @@ def initiative_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
             .where(_among(Initiative.id, batch))
         )
         for row in _rows(conn, stmt):
-            out[row.pop("id")] = row
+            out[row.pop("id")] = {**row, "needs": []}
+        needs = (
+            select(
+                InitiativeNeed.initiative_id,
+                InitiativeNeed.role,
+                InitiativeNeed.quantity_amount,
+                InitiativeNeed.quantity_unit,
+            )
+            .where(_among(InitiativeNeed.initiative_id, batch))
+            .order_by(InitiativeNeed.initiative_id, InitiativeNeed.role)
+        )
+        for row in _rows(conn, needs):
+            out[row.pop("initiative_id")]["needs"].append(row)
+    return out
+
+
+def milestone_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
+    """Milestones with their states by date, each state's source by id."""
+    out: Snapshots = {}
+    for batch in _id_groups(ids):
+        stmt = select(
+            Milestone.id,
+            Milestone.slug,
+            Milestone.name,
+            Milestone.condition_type,
+            Milestone.description,
+            Milestone.version,
+        ).where(_among(Milestone.id, batch))
+        for row in _rows(conn, stmt):
+            out[row.pop("id")] = {**row, "states": []}
+        states = (
+            select(
+                MilestoneState.milestone_id,
+                MilestoneState.state,
+                MilestoneState.from_on,
+                MilestoneState.source_id,
+                MilestoneState.evidence_text,
+                MilestoneState.evidence_start,
+                MilestoneState.evidence_end,
+                MilestoneState.note,
+            )
+            .where(_among(MilestoneState.milestone_id, batch))
+            .order_by(MilestoneState.milestone_id, MilestoneState.from_on)
+        )
+        for row in _rows(conn, states):
+            out[row.pop("milestone_id")]["states"].append(row)
     return out
 
 
@@ -281,13 +327,24 @@ def claim_snapshots(conn: Connection, ids: Sequence[int]) -> Snapshots:
             row["via"] = list(row["via"] or [])
             row["conditions"] = []
             out[row["id"]] = row
+        required = aliased(Actor, name="required_actor")
         conditions = (
-            select(ClaimCondition.claim_id, ClaimCondition.type, ClaimCondition.text)
+            select(
+                ClaimCondition.claim_id,
+                ClaimCondition.type,
+                ClaimCondition.text,
+                Milestone.slug.label("milestone"),
+                required.code.label("requires_actor"),
+                ClaimCondition.requires_role,
+                ClaimCondition.requires_status,
+            )
+            .outerjoin(Milestone, Milestone.id == ClaimCondition.milestone_id)
+            .outerjoin(required, required.id == ClaimCondition.requires_actor_id)
             .where(_among(ClaimCondition.claim_id, batch))
             .order_by(ClaimCondition.claim_id, ClaimCondition.id)
         )
         for row in _rows(conn, conditions):
-            out[row.pop("claim_id")]["conditions"].append(row)
+            out[row.pop("claim_id")]["conditions"].append(_condition_snapshot(row))
     return out
 
 
@@ -344,6 +401,21 @@ def written_claim_snapshots(
         snapshot["conditions"] = [{"type": c["type"], "text": c["text"]} for c in conds]
         snapshots.append(snapshot)
     return snapshots
+
+
+def _condition_snapshot(row: dict[str, Any]) -> dict[str, Any]:
+    """A condition as type and text, with what it waits on only where it is linked (so an
+    unlinked condition's snapshot is what it always was)."""
+    snapshot = {"type": row["type"], "text": row["text"]}
+    if row["milestone"] is not None:
+        snapshot["milestone"] = row["milestone"]
+    if row["requires_actor"] is not None:
+        snapshot["requires"] = {
+            "actor": row["requires_actor"],
+            "role": row["requires_role"],
+            "status_at_least": row["requires_status"],
+        }
+    return snapshot
 
 
 _UNKNOWN: Any = object()

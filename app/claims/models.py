@@ -24,6 +24,7 @@ from app.db import Base, UTCDateTime, utcnow
 if TYPE_CHECKING:
     from app.actors.models import Actor
     from app.initiatives.models import Initiative
+    from app.milestones.models import Milestone
     from app.sources.models import Source
 
 
@@ -166,3 +167,5 @@ class ClaimCondition(Base):
     requires_status: Mapped[str | None] = mapped_column(ForeignKey("statuses.id"))
 
     claim: Mapped[Claim] = relationship(back_populates="conditions", lazy="raise")
+    milestone: Mapped["Milestone | None"] = relationship(lazy="raise")
+    requires_actor: Mapped["Actor | None"] = relationship(lazy="raise")

@@ -1,5 +1,6 @@
 """Dashboard pages about claims: the evidence behind a cell, and writing claims."""
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, TypedDict, Unpack
 
@@ -72,19 +73,47 @@ def form_values(fields: Mapping[str, Any]) -> dict[str, str]:
     return {name: one_value(fields, name) for name in FIELD_LABELS}
 
 
-def parse_conditions(text: str) -> list[dict[str, str]]:
-    """One `type: text` per line; the type may be written with spaces ("peace agreement")."""
-    conditions = []
+# A condition line may end with what it waits on: "[milestone: ukraine-ceasefire]" or
+# "[requires: US air_cover pledged]".
+LINK = re.compile(r"\s*\[\s*(milestone|requires)\s*:\s*([^\]]*)\]\s*$", re.IGNORECASE)
+
+
+def parse_conditions(text: str) -> list[dict[str, Any]]:
+    """One `type: text` per line; the type may be written with spaces ("peace agreement"),
+    and the line may end with `[milestone: slug]` or `[requires: ACTOR role status]`."""
+    conditions: list[dict[str, Any]] = []
     for line in text.splitlines():
         if not line.strip():
             continue
         kind, sep, rest = line.partition(":")
         if not sep:
             kind, rest = "", line
-        conditions.append(
-            {"type": kind.strip().lower().replace(" ", "_").replace("-", "_"), "text": rest.strip()}
-        )
+        condition: dict[str, Any] = {
+            "type": kind.strip().lower().replace(" ", "_").replace("-", "_")
+        }
+        link = LINK.search(rest)
+        if link:
+            rest = rest[: link.start()]
+            target = link.group(2).strip()
+            if link.group(1).lower() == "milestone":
+                condition["milestone"] = target
+            else:
+                actor, role, status = [*target.split(), "", "", ""][:3]
+                condition["requires"] = {"actor": actor, "role": role, "status_at_least": status}
+        condition["text"] = rest.strip()
+        conditions.append(condition)
     return conditions
+
+
+def condition_line(condition: Mapping[str, Any]) -> str:
+    """A condition as the form writes it (parse_conditions reads it back)."""
+    line = f"{condition['type']}: {condition['text']}"
+    if condition.get("milestone"):
+        line += f" [milestone: {condition['milestone']}]"
+    required = condition.get("requires")
+    if required:
+        line += f" [requires: {required['actor']} {required['role']} {required['status_at_least']}]"
+    return line
 
 
 def claim_input(values: Mapping[str, str]) -> dict[str, Any]:
@@ -117,7 +146,7 @@ def values_from_claim(fields: Mapping[str, Any]) -> dict[str, str]:
     evidence = fields["evidence"]
     values = {name: text(fields.get(name)) for name in PLAIN_FIELDS}
     values.update(
-        conditions="\n".join(f"{c['type']}: {c['text']}" for c in fields["conditions"]),
+        conditions="\n".join(condition_line(c) for c in fields["conditions"]),
         quantity_amount=text(quantity.get("amount")),
         quantity_unit=text(quantity.get("unit")),
         via=", ".join(fields.get("via") or []),

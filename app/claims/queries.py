@@ -8,10 +8,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.actors.models import Actor
-from app.claims.models import Claim
+from app.claims.models import Claim, ClaimCondition
 from app.db import paginate
 from app.initiatives.models import Initiative
 from app.listing import Paging, order_by_clauses
+from app.milestones.models import Milestone
 from app.sources.models import Source
 
 
@@ -24,7 +25,9 @@ def _with_references(stmt: Select[Any]) -> Select[Any]:
         joinedload(Claim.source).load_only(
             Source.id, Source.title, Source.outlet, Source.url, Source.published_on
         ),
-        selectinload(Claim.conditions),
+        selectinload(Claim.conditions).options(
+            joinedload(ClaimCondition.milestone), joinedload(ClaimCondition.requires_actor)
+        ),
     )
 
 
@@ -155,3 +158,11 @@ def all_claims(
 ) -> list[Claim]:
     """Every claim of sorted_claims (a CSV export)."""
     return list(session.scalars(sorted_claims(sort, **criteria)).unique())
+
+
+def milestone_ids_by_slug(session: Session, slugs: Sequence[str]) -> dict[str, int]:
+    """The ids of the milestones with these slugs (conditions link to them)."""
+    if not slugs:
+        return {}
+    rows = session.execute(select(Milestone.slug, Milestone.id).where(Milestone.slug.in_(slugs)))
+    return dict(rows.all())

@@ -10,11 +10,31 @@ from app.schemas import InputModel, OutputModel
 from app.vocab import Basis, Certainty, ClaimKind, ConditionType, ReviewState, Role, Stance, Status
 
 
+class RequiresIn(InputModel):
+    """Another actor's position a condition waits on: `actor` on `role` at
+    `status_at_least` or above ("only with US support": US, air_cover, pledged)."""
+
+    actor: str = Field(min_length=1, max_length=64, description="Actor code.")
+    role: Role
+    status_at_least: Status = Field(description="A rung of the ladder (ruled_out to active).")
+
+
 class ConditionIn(InputModel):
-    """A condition the position is tied to."""
+    """A condition the position is tied to, and what it waits on where that is known: a
+    milestone, or another position (not both)."""
 
     type: ConditionType
     text: str = Field(min_length=1, max_length=2000)
+    milestone: str | None = Field(
+        default=None, min_length=1, max_length=100, description="Milestone slug."
+    )
+    requires: RequiresIn | None = None
+
+    @model_validator(mode="after")
+    def _one_link(self) -> "ConditionIn":
+        if self.milestone is not None and self.requires is not None:
+            raise ValueError("link a condition to a milestone or to a position, not both")
+        return self
 
 
 class QuantityIn(InputModel):
@@ -119,11 +139,22 @@ class ClaimReject(InputModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class RequiresRead(OutputModel):
+    """The position a condition waits on."""
+
+    actor: str
+    role: str
+    status_at_least: str
+
+
 class ConditionRead(OutputModel):
-    """A condition of a claim."""
+    """A condition of a claim, with the milestone or position it waits on (null: none
+    linked)."""
 
     type: str
     text: str
+    milestone: str | None = None
+    requires: RequiresRead | None = None
 
 
 class QuantityRead(OutputModel):

@@ -13,7 +13,14 @@ from app.claims.models import Claim, ClaimCondition
 from app.claims.rules import locate_evidence as locate_evidence
 from app.claims.rules import require_claim as require_claim
 from app.claims.rules import resolve_claim as resolve_claim
-from app.claims.schemas import ClaimAccept, ClaimCreate, ClaimFields, ClaimRead, ClaimUpdate
+from app.claims.schemas import (
+    ClaimAccept,
+    ClaimCreate,
+    ClaimFields,
+    ClaimRead,
+    ClaimUpdate,
+    ConditionIn,
+)
 from app.claims.views import claim_fields as claim_fields
 from app.claims.views import claim_read as claim_read
 from app.claims.views import claim_record as claim_record
@@ -28,7 +35,7 @@ from app.errors import (
 from app.initiatives import queries as initiative_queries
 from app.listing import Paging
 from app.versioning import check_version
-from app.vocab import ReviewState
+from app.vocab import STATUS_RANK, ReviewState
 
 
 def current_user(session: Session) -> int | None:
@@ -58,11 +65,51 @@ def record_claim(session: Session, data: ClaimCreate, *, may_review: bool = True
     claim = Claim(
         **values,
         created_by=current_user(session),
-        conditions=[ClaimCondition(type=c.type.value, text=c.text) for c in data.conditions],
+        conditions=condition_rows(session, data.conditions),
     )
     session.add(claim)
     session.flush()
     return require_claim(session, claim.id)
+
+
+def condition_rows(session: Session, conditions: Sequence[ConditionIn]) -> list[ClaimCondition]:
+    """The conditions' rows, their milestones and required actors resolved; one 422 names
+    every unknown slug or code, and a required rung that is off the ladder."""
+    slugs = [c.milestone for c in conditions if c.milestone is not None]
+    codes = [c.requires.actor for c in conditions if c.requires is not None]
+    milestone_ids = queries.milestone_ids_by_slug(session, slugs)
+    actor_ids = actor_queries.actor_ids_by_code(session, codes)
+    errors: list[FieldError] = []
+    rows = []
+    for n, condition in enumerate(conditions):
+        row = ClaimCondition(type=condition.type.value, text=condition.text)
+        if condition.milestone is not None:
+            row.milestone_id = milestone_ids.get(condition.milestone)
+            if row.milestone_id is None:
+                errors.append(
+                    FieldError(
+                        f"conditions.{n}.milestone", f"unknown milestone '{condition.milestone}'"
+                    )
+                )
+        required = condition.requires
+        if required is not None:
+            row.requires_actor_id = actor_ids.get(required.actor)
+            row.requires_role = required.role.value
+            row.requires_status = required.status_at_least.value
+            if row.requires_actor_id is None:
+                field = f"conditions.{n}.requires.actor"
+                errors.append(FieldError(field, f"unknown actor '{required.actor}'"))
+            if STATUS_RANK[required.status_at_least] is None:
+                errors.append(
+                    FieldError(
+                        f"conditions.{n}.requires.status_at_least",
+                        f"'{required.status_at_least}' is not a rung of the ladder",
+                    )
+                )
+        rows.append(row)
+    if errors:
+        raise InvalidInput.of(errors)
+    return rows
 
 
 def _check_claim_version(session: Session, claim_id: int, expected: int | None) -> Claim:
@@ -97,9 +144,7 @@ def _apply_changes(session: Session, claim: Claim, data: ClaimUpdate) -> None:
     for key, value in values.items():
         setattr(claim, key, value)
     if "conditions" in changes:
-        claim.conditions = [
-            ClaimCondition(type=c.type.value, text=c.text) for c in merged_fields.conditions
-        ]
+        claim.conditions = condition_rows(session, merged_fields.conditions)
 
 
 def _saved(session: Session, claim: Claim) -> Claim:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import queries as audit_queries
 from app.claims import queries
-from app.claims.models import Claim
+from app.claims.models import Claim, ClaimCondition
 from app.claims.rules import require_claim
 from app.claims.schemas import ClaimRead
 from app.initiatives import queries as initiative_queries
@@ -26,7 +26,7 @@ def claim_fields(claim: Claim) -> dict[str, Any]:
         "status": claim.status,
         "stance": claim.stance,
         "conditional": claim.conditional,
-        "conditions": [{"type": c.type, "text": c.text} for c in claim.conditions],
+        "conditions": [condition_fields(c) for c in claim.conditions],
         "limits": claim.limits,
         "quantity": (
             {"amount": claim.quantity_amount, "unit": claim.quantity_unit or ""}
@@ -44,6 +44,23 @@ def claim_fields(claim: Claim) -> dict[str, Any]:
         "note": claim.note,
         "review_state": claim.review_state,
     }
+
+
+def condition_fields(condition: ClaimCondition) -> dict[str, Any]:
+    """A condition as a client writes it: its milestone by slug, a required position by
+    the actor's code."""
+    fields: dict[str, Any] = {"type": condition.type, "text": condition.text}
+    fields["milestone"] = condition.milestone.slug if condition.milestone else None
+    fields["requires"] = (
+        {
+            "actor": condition.requires_actor.code,
+            "role": condition.requires_role,
+            "status_at_least": condition.requires_status,
+        }
+        if condition.requires_actor is not None
+        else None
+    )
+    return fields
 
 
 def _evidence(claim: Claim) -> dict[str, Any]:
@@ -71,7 +88,7 @@ def claim_record(claim: Claim) -> dict[str, Any]:
         "status_rank": STATUS_RANK[Status(claim.status)] if claim.status else None,
         "stance": claim.stance,
         "conditional": claim.conditional,
-        "conditions": [{"type": c.type, "text": c.text} for c in claim.conditions],
+        "conditions": [condition_fields(c) for c in claim.conditions],
         "limits": claim.limits,
         "quantity": (
             {"amount": claim.quantity_amount, "unit": claim.quantity_unit}

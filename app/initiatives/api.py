@@ -1,8 +1,9 @@
 """Initiative endpoints: /api/v1/initiatives."""
 
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from app.accounts.deps import RequireEditor
 from app.db import SessionDep
@@ -15,9 +16,18 @@ from app.errors import (
     problem_responses,
 )
 from app.initiatives import queries, service
-from app.initiatives.schemas import InitiativeCreate, InitiativeRead, InitiativeUpdate
-from app.listing import Page, PagingDep, QueryText, page_of, sort_query
+from app.initiatives.schemas import (
+    InitiativeCreate,
+    InitiativeNeeds,
+    InitiativeRead,
+    InitiativeUpdate,
+)
+from app.listing import Page, PagingDep, QueryName, QueryText, page_of, sort_query
 from app.openapi import ETAG_HEADER, LOCATION_HEADER, record_links
+from app.positions.api import CACHED_ANSWER, NOT_MODIFIED, model_body
+from app.positions.cache import Body as AnswerBody
+from app.positions.responses import cached_response
+from app.schemas import IsoDate
 from app.versioning import IfMatch, set_etag
 
 router = APIRouter(prefix="/api/v1/initiatives", tags=["initiatives"], responses=API_RESPONSES)
@@ -76,6 +86,14 @@ def create_initiative(
                         "name": "Multinational reassurance force",
                         "proposer": "GB",
                         "first_reported_on": "2025-08-20",
+                        "needs": [
+                            {
+                                "role": "ground_forces",
+                                "quantity_amount": "25000",
+                                "quantity_unit": "troops",
+                            },
+                            {"role": "air_cover"},
+                        ],
                     },
                 }
             }
@@ -125,3 +143,34 @@ def update_initiative(
     initiative = service.read_initiative(session, slug)
     set_etag(response, initiative.version)
     return initiative
+
+
+@router.get(
+    "/{slug}/needs",
+    response_model=InitiativeNeeds,
+    responses={200: CACHED_ANSWER, **NOT_MODIFIED, **problem_responses(NotFound)},
+)
+def initiative_needs(
+    request: Request,
+    slug: str,
+    session: SessionDep,
+    as_of: Annotated[IsoDate | None, Query(description="Defaults to today.")] = None,
+    known_as_of: Annotated[
+        IsoDate | None, Query(description="Use only sources published on or before this date.")
+    ] = None,
+    assume: Annotated[
+        list[QueryName], Query(description="Milestone slug to take as met; repeatable.")
+    ] = [],
+) -> Response:
+    """How far each role the initiative needs is filled as of a date: who stands on each
+    rung, and the quantities pledged (at `pledged` or above) in the need's unit, each
+    traceable to its claim and evidence; unfilled needs first."""
+    day = as_of or date.today()
+
+    def compute() -> AnswerBody:
+        return model_body(
+            service.initiative_needs(session, slug, day, known_as_of=known_as_of, assume=assume)
+        )
+
+    params = (slug, day, known_as_of, tuple(assume))
+    return cached_response(request, session, "needs", params, compute)

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.actors.models import Actor
 from app.claims.models import Claim
@@ -12,6 +12,7 @@ from app.claims.queries import claim_list
 from app.db import paginate_rows
 from app.initiatives.models import Initiative
 from app.listing import Paging, order_by_clauses
+from app.milestones.models import Milestone
 
 proposer = aliased(Actor, name="proposer")
 
@@ -22,12 +23,16 @@ def all_initiative_rows(session: Session) -> list[Any]:
 
 
 def initiative_rows() -> "Select[Initiative, str | None, str | None]":
-    """Initiatives joined to their proposer's code and name."""
-    stmt = select(
-        Initiative,
-        proposer.code.label("proposer_code"),
-        proposer.name.label("proposer_name"),
-    ).outerjoin(proposer, proposer.id == Initiative.proposer_id)
+    """Initiatives joined to their proposer's code and name, their needs loaded."""
+    stmt = (
+        select(
+            Initiative,
+            proposer.code.label("proposer_code"),
+            proposer.name.label("proposer_name"),
+        )
+        .outerjoin(proposer, proposer.id == Initiative.proposer_id)
+        .options(selectinload(Initiative.needs))
+    )
     return stmt
 
 
@@ -36,9 +41,14 @@ def initiative_row(session: Session, slug: str) -> Any | None:
     return session.execute(initiative_rows().where(Initiative.slug == slug)).first()
 
 
-def initiative_by_slug(session: Session, slug: str) -> Initiative | None:
-    """The initiative with this slug."""
-    return session.scalar(select(Initiative).where(Initiative.slug == slug))
+def initiative_by_slug(
+    session: Session, slug: str, *, with_needs: bool = False
+) -> Initiative | None:
+    """The initiative with this slug (`with_needs`: its needs loaded, to replace them)."""
+    stmt = select(Initiative).where(Initiative.slug == slug)
+    if with_needs:
+        stmt = stmt.options(selectinload(Initiative.needs))
+    return session.scalar(stmt)
 
 
 def initiative_ids_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, int]:
@@ -106,3 +116,35 @@ def role_claims(session: Session, initiative_id: int) -> Sequence[Claim]:
         initiative_ids=[initiative_id], kind="commitment", review_state="accepted"
     ).order_by(Claim.id)
     return session.scalars(stmt).unique().all()
+
+
+def claim_objects(session: Session, claim_ids: Iterable[int]) -> dict[int, Any]:
+    """For each claim id: (initiative_id, quantity_amount, quantity_unit) of the claim, read
+    in batches of at most CLAIM_BATCH ids."""
+    ids = sorted(set(claim_ids))
+    out: dict[int, Any] = {}
+    for start in range(0, len(ids), CLAIM_BATCH):
+        stmt = select(
+            Claim.id, Claim.initiative_id, Claim.quantity_amount, Claim.quantity_unit
+        ).where(Claim.id.in_(ids[start : start + CLAIM_BATCH]))
+        out.update((row.id, row) for row in session.execute(stmt))
+    return out
+
+
+# IN lists stay well below every backend's limit on bound parameters.
+CLAIM_BATCH = 2000
+
+
+def milestone_choices(session: Session) -> Sequence[Any]:
+    """(slug, name) of every milestone, by name."""
+    return session.execute(
+        select(Milestone.slug, Milestone.name).order_by(Milestone.name, Milestone.slug)
+    ).all()
+
+
+def milestone_slugs(session: Session, slugs: Iterable[str]) -> set[str]:
+    """Those of the slugs that name a milestone."""
+    wanted = set(slugs)
+    if not wanted:
+        return set()
+    return set(session.scalars(select(Milestone.slug).where(Milestone.slug.in_(wanted))))

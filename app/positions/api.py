@@ -100,6 +100,14 @@ NOT_MODIFIED = problem_responses(304)
 KnownParam = Annotated[
     IsoDate | None, Query(description="Use only sources published on or before this date.")
 ]
+AssumeParam = Annotated[
+    list[QueryName],
+    Query(
+        alias="assume",
+        description="Milestone slug to take as met on every date asked about (what if); "
+        "repeatable.",
+    ),
+]
 
 CSV_COLUMNS = [
     "as_of",
@@ -126,7 +134,19 @@ CSV_COLUMNS = [
     "source_title",
     "source_outlet",
     "published_on",
+    "in_effect",
+    "in_effect_by_assumption",
+    "conditions",
+    "inherited_from",
+    "opt_out",
 ]
+
+
+def _csv_value(key: str, value: Any) -> Any:
+    if key == "conditions":
+        # One cell: "type: text (state)", separated by semicolons.
+        return "; ".join(f"{c['type']}: {c['text']} ({c['state']})" for c in value)
+    return value
 
 
 def json_bytes(data: dict[str, Any]) -> bytes:
@@ -138,7 +158,8 @@ def json_bytes(data: dict[str, Any]) -> bytes:
     ).encode()
 
 
-def _json(model: BaseModel) -> Body:
+def model_body(model: BaseModel) -> Body:
+    """A response model as a cacheable JSON body."""
     return Body.of(model.__pydantic_serializer__.to_json(model), "application/json")
 
 
@@ -156,9 +177,19 @@ def positions(
     asked: CellQueryDep,
     as_of: Annotated[IsoDate | None, Query(description="Defaults to today.")] = None,
     known_as_of: KnownParam = None,
+    assume: AssumeParam = [],
+    inherit: Annotated[
+        bool,
+        Query(
+            description="Give members of an organisation or group without a claim of their "
+            "own the bloc's position (`inherited_from`); mark members whose own claim "
+            "differs (`opt_out`)."
+        ),
+    ] = False,
     format: Format | None = None,
 ) -> Response:
-    """The positions matrix as of a date: one cell per actor and role or initiative.
+    """The positions matrix as of a date: one cell per actor and role or initiative, each
+    with its conditions' states and whether it is in effect.
 
     Answers carry an ETag that changes with any write to the data; send it back as
     If-None-Match to get 304 when nothing changed."""
@@ -167,19 +198,63 @@ def positions(
 
     def compute() -> Body:
         cells = cell_filter(session, asked)
-        matrix = service.position_matrix(session, day, known_as_of=known_as_of, cells=cells)
+        matrix = service.position_matrix(
+            session, day, known_as_of=known_as_of, cells=cells, assume=assume, inherit=inherit
+        )
         if not as_csv:
             return Body.of(json_bytes(matrix), "application/json")
         rows = (
-            [matrix["as_of"], matrix["known_as_of"], *(c[k] for k in CSV_COLUMNS[2:])]
+            [
+                matrix["as_of"],
+                matrix["known_as_of"],
+                *(_csv_value(k, c[k]) for k in CSV_COLUMNS[2:]),
+            ]
             for c in matrix["cells"]
         )
         return Body.of("".join(csv_lines(CSV_COLUMNS, rows)).encode(), CSV_MEDIA_TYPE)
 
-    params = (day, known_as_of, *asked.key())
+    params = (day, known_as_of, *asked.key(), tuple(assume), inherit)
     download = {"Content-Disposition": f'attachment; filename="positions-{day}.csv"'}
     return cached_response(
         request, session, "positions", (*params, as_csv), compute, download if as_csv else None
+    )
+
+
+@dataclass(frozen=True)
+class CountQuery:
+    """A counts series' question (its fields are the cache key's part)."""
+
+    start: date
+    end: date
+    role: Role | None
+    initiative: str | None
+    step: Step
+    known_as_of: date | None
+    group: str | None
+    assume: tuple[str, ...]
+    in_effect: bool
+
+
+def count_query(
+    from_: Annotated[IsoDate, Query(alias="from", description="First date of the series.")],
+    to: Annotated[IsoDate, Query(description="Last date of the series.")],
+    role: Role | None = None,
+    initiative: Annotated[QueryName | None, Query(description="Initiative slug.")] = None,
+    step: Step = Step.MONTH,
+    known_as_of: KnownParam = None,
+    group: GroupParam = None,
+    assume: AssumeParam = [],
+    in_effect: Annotated[
+        bool,
+        Query(
+            description="Also count, per point, the actors whose position is in effect "
+            "(always with `assume`)."
+        ),
+    ] = False,
+) -> CountQuery:
+    """The counts' query parameters."""
+    return CountQuery(
+        from_, to, role, initiative, step, known_as_of, group, tuple(assume), in_effect
     )
 
 
@@ -191,31 +266,27 @@ def positions(
 def position_counts(
     request: Request,
     session: SessionDep,
-    from_: Annotated[IsoDate, Query(alias="from", description="First date of the series.")],
-    to: Annotated[IsoDate, Query(description="Last date of the series.")],
-    role: Role | None = None,
-    initiative: Annotated[QueryName | None, Query(description="Initiative slug.")] = None,
-    step: Step = Step.MONTH,
-    known_as_of: KnownParam = None,
-    group: GroupParam = None,
+    asked: Annotated[CountQuery, Depends(count_query)],
 ) -> Response:
     """How many actors stood on each rung of a role (or each stance) over time."""
 
     def compute() -> Body:
-        return _json(
+        return model_body(
             service.position_counts(
                 session,
-                role=role,
-                initiative=initiative,
-                start=from_,
-                end=to,
-                step=step,
-                known_as_of=known_as_of,
-                group=group,
+                role=asked.role,
+                initiative=asked.initiative,
+                start=asked.start,
+                end=asked.end,
+                step=asked.step,
+                known_as_of=asked.known_as_of,
+                group=asked.group,
+                assume=asked.assume,
+                in_effect=asked.in_effect,
             )
         )
 
-    params = (from_, to, role, initiative, step, known_as_of, group)
+    params = tuple(asked.__dict__.values())
     return cached_response(request, session, "counts", params, compute)
 
 
@@ -243,6 +314,28 @@ def actor_timeline(
     )
 
 
+@dataclass(frozen=True)
+class ChangeQuery:
+    """Between which dates, on what could be known, and whether only reversals."""
+
+    start: date
+    end: date
+    known_as_of: date | None
+    reversals: bool
+
+
+def change_query(
+    from_: Annotated[IsoDate, Query(alias="from", description="Earlier date.")],
+    to: Annotated[IsoDate, Query(description="Later date.")],
+    known_as_of: KnownParam = None,
+    reversals: Annotated[
+        bool, Query(description="Only the changes that reverse a position (`reversal`).")
+    ] = False,
+) -> ChangeQuery:
+    """The changes' dates and options."""
+    return ChangeQuery(from_, to, known_as_of, reversals)
+
+
 @router.get(
     "/changes", response_model=PositionChanges, responses={200: CACHED_ANSWER, **NOT_MODIFIED}
 )
@@ -250,10 +343,8 @@ def changes(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    from_: Annotated[IsoDate, Query(alias="from", description="Earlier date.")],
-    to: Annotated[IsoDate, Query(description="Later date.")],
+    between: Annotated[ChangeQuery, Depends(change_query)],
     asked: CellQueryDep,
-    known_as_of: KnownParam = None,
     limit: Annotated[int, limit_query("Changes per page.")] = CHANGES_PAGE_SIZE,
     cursor: Annotated[
         QueryText | None,
@@ -261,15 +352,23 @@ def changes(
     ] = None,
 ) -> Response:
     """The cells whose position differs between two dates, with before and after, ordered
-    by actor and object, a page at a time (`total` counts them all)."""
+    by actor and object, a page at a time (`total` counts them all). Changes that move an
+    actor down the ladder or flip its stance carry `reversal: true`."""
     check_limit(limit, settings.page_size_max)
 
     def compute() -> Body:
         cells = cell_filter(session, asked)
         found = service.position_changes(
-            session, from_, to, known_as_of=known_as_of, cells=cells, limit=limit, cursor=cursor
+            session,
+            between.start,
+            between.end,
+            known_as_of=between.known_as_of,
+            cells=cells,
+            limit=limit,
+            cursor=cursor,
+            reversals=between.reversals,
         )
-        return _json(found)
+        return model_body(found)
 
-    params = (from_, to, known_as_of, *asked.key(), limit, cursor)
+    params = (*between.__dict__.values(), *asked.key(), limit, cursor)
     return cached_response(request, session, "changes", params, compute)

@@ -46,6 +46,8 @@ def entry_title(entry: FeedEntry) -> str:
         return f"{head} (claim retracted)"
     if entry.previous is None:
         return f"{head} (new)"
+    if entry.reversal:
+        return f"{head} (reversal: was {_words(entry.previous)})"
     return f"{head} (was {_words(entry.previous)})"
 
 
@@ -92,6 +94,8 @@ def atom_feed(
         _add(item, "published", _stamp(claim.created_at))
         _add(item, "link", rel="alternate", type="text/html", href=f"{base_url}claims/{claim.id}")
         _add(item, "category", term=claim.role or claim.initiative or claim.kind)
+        if entry.reversal:
+            _add(item, "category", term="reversal")
         _add(item, "summary", entry_summary(entry), type="text")
     body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return body

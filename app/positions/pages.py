@@ -1,11 +1,12 @@
 """Dashboard pages about positions: overview matrix, map, coalition timeline, changes,
 compare, and the Atom feed."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from app.positions.feed import ATOM_MEDIA_TYPE, atom_feed
 from app.positions.queries import CellFilter
 from app.positions.responses import cached_response, cached_value
 from app.positions.schemas import (
+    CountPoint,
     PositionCell,
     PositionChange,
     PositionChanges,
@@ -28,6 +30,7 @@ from app.positions.schemas import (
     Step,
 )
 from app.positions.shapes import EUROPE_VIEWBOX, VIEWBOX, country_shapes
+from app.snapshots.pages import freeze_question
 from app.vocab import STATUS_RANK, ClaimKind, Role, Stance, Status
 from app.web import error_summary, form_errors, parse_choices, render
 
@@ -103,17 +106,64 @@ def matrix_view(
     return {"columns": columns, "rows": out}
 
 
+@dataclass(frozen=True)
+class MatrixOptions:
+    """What could be known, which milestones to assume met, whether members inherit."""
+
+    known_as_of: date | None = None
+    assume: tuple[str, ...] = ()
+    inherit: bool = False
+
+
 def cached_matrix(
-    request: Request, session: Session, day: date, cells: CellFilter
+    request: Request,
+    session: Session,
+    day: date,
+    cells: CellFilter,
+    options: MatrixOptions = MatrixOptions(),
 ) -> PositionMatrix:
-    """The matrix as of a day (as everything is known now), cached by the data version."""
+    """The matrix as of a day, cached by the data version."""
     return cached_value(
         request,
         session,
         "matrix",
-        (day, cells),
-        lambda: service.positions_as_of(session, day, known_as_of=None, cells=cells),
+        (day, cells, options),
+        lambda: PositionMatrix.model_validate(
+            service.position_matrix(
+                session,
+                day,
+                known_as_of=options.known_as_of,
+                cells=cells,
+                assume=options.assume,
+                inherit=options.inherit,
+            )
+        ),
     )
+
+
+def matrix_options(
+    known_as_of: Annotated[OptionalDate, Query()] = None,
+    assume: Annotated[list[str], Query()] = [],
+    inherit: Annotated[str | None, Query()] = None,
+) -> MatrixOptions:
+    """The `known_as_of`, `assume` (repeatable) and `inherit` controls of a page."""
+    return MatrixOptions(
+        known_as_of=known_as_of,
+        assume=tuple(dict.fromkeys(a for a in assume if a)),
+        inherit=inherit in ("true", "on", "1"),
+    )
+
+
+MatrixOptionsDep = Annotated[MatrixOptions, Depends(matrix_options)]
+
+
+def _option_context(session: Session, options: MatrixOptions) -> dict[str, Any]:
+    return {
+        "known_as_of": options.known_as_of,
+        "assume": list(options.assume),
+        "inherit": options.inherit,
+        "milestones": service.milestone_choices(session),
+    }
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -126,8 +176,11 @@ def overview(
     role: Annotated[list[str], Query()] = [],
     status: Annotated[list[str], Query()] = [],
     sort: Annotated[str, Query(pattern="^(engagement|name)$")] = "engagement",
+    options: MatrixOptionsDep = MatrixOptions(),
 ) -> HTMLResponse:
-    """The positions matrix as of a date, with filters that live in the URL."""
+    """The positions matrix as of a date, with filters that live in the URL: what could
+    be known by another date, milestones assumed met (what if), members taking their
+    bloc's position."""
     first, last = service.date_span(session)
     day = as_of or last or date.today()
     # A form's "any" option submits an empty value: it means no filter.
@@ -137,12 +190,23 @@ def overview(
     cells = service.cell_filter(
         session, kind=kind, roles=roles if view == "roles" else [], group=group or None
     )
-    matrix = cached_matrix(request, session, day, cells)
+    matrix = cached_matrix(request, session, day, cells, options)
     context = {
         "title": f"Positions as of {day}",
         "as_of": day,
         "first": first,
         "last": last,
+        **_option_context(session, options),
+        "turned_on": sum(1 for c in matrix.cells if c.in_effect_by_assumption),
+        "snapshot_question": freeze_question(
+            day,
+            known_as_of=options.known_as_of,
+            kind=kind.value,
+            roles=[r.value for r in roles] if view == "roles" else [],
+            group=group or None,
+            assume=options.assume,
+            inherit=options.inherit,
+        ),
         "view": view,
         "group": group or "",
         "roles": [r.value for r in Role],
@@ -164,6 +228,7 @@ def map_page(
     role: Role | None = None,
     initiative: str | None = None,
     region: Annotated[str, Query(pattern="^(europe|world)$")] = "europe",
+    known_as_of: Annotated[OptionalDate, Query()] = None,
 ) -> HTMLResponse:
     """A choropleth of states coloured by status for a role (or stance for an initiative)."""
     first, last = service.date_span(session)
@@ -175,11 +240,12 @@ def map_page(
         role = role or Role.GROUND_FORCES
         cells = service.cell_filter(session, kind=ClaimKind.COMMITMENT, roles=[role])
         values = [s.value for s in Status]
-    matrix = cached_matrix(request, session, day, cells)
+    matrix = cached_matrix(request, session, day, cells, MatrixOptions(known_as_of=known_as_of))
     by_state = {c.actor: c for c in matrix.cells if c.actor_kind == "state"}
     context = {
         "title": f"Map as of {day}",
         "as_of": day,
+        "known_as_of": known_as_of,
         "first": first,
         "role": role.value if role else None,
         "initiative": initiative,
@@ -215,10 +281,10 @@ def _timeline_answers(
     session: Session,
     role: Role,
     initiative: str | None,
-    start: date,
-    end: date,
-    step: Step,
+    span: tuple[date, date, Step],
+    assume: tuple[str, ...],
 ) -> tuple[PositionCounts, PositionChanges]:
+    start, end, step = span
     counts = service.position_counts(
         session,
         role=None if initiative else role,
@@ -228,6 +294,7 @@ def _timeline_answers(
         step=step,
         known_as_of=None,
         group=None,
+        assume=assume,
     )
     cells = service.cell_filter(
         session,
@@ -246,8 +313,11 @@ def timeline(
     from_: Annotated[OptionalDate, Query(alias="from")] = None,
     to: OptionalDate = None,
     step: Annotated[Step | None, Blank] = None,
+    assume: Annotated[list[str], Query()] = [],
 ) -> HTMLResponse:
-    """How many actors stood on each rung of a role (or held each stance) over time."""
+    """How many actors stood on each rung of a role (or held each stance) over time; with
+    milestones assumed met, how many would hold it in effect."""
+    assumed = tuple(dict.fromkeys(a for a in assume if a))
     first, last = service.date_span(session)
     start, end = timeline_span(first, last, from_, to)
     step = step or default_step(start, end)
@@ -269,14 +339,16 @@ def timeline(
         "initiatives": initiatives,
         "errors": {},
         "feed_url": "/feed.atom" if initiative else f"/feed.atom?role={role.value}",
+        "assume": list(assumed),
+        "milestones": service.milestone_choices(session),
     }
     try:
         counts, changes = cached_value(
             request,
             session,
             "timeline",
-            (role, initiative, start, end, step),
-            lambda: _timeline_answers(session, role, initiative, start, end, step),
+            (role, initiative, start, end, step, assumed),
+            lambda: _timeline_answers(session, role, initiative, (start, end, step), assumed),
         )
     except InvalidInput as exc:
         context["errors"] = form_errors(exc)
@@ -290,11 +362,18 @@ def timeline(
         )
     order = [v.value for v in STACK_ORDER] if not initiative else list(counts.values)
     present = [v for v in counts.values if any(p.counts.get(v) for p in counts.series)]
+    # With assumptions, the chart shows who would hold each value in effect.
+    charted = [
+        CountPoint(as_of=p.as_of, total=sum(p.in_effect.values()), counts=p.in_effect)
+        if p.in_effect is not None
+        else p
+        for p in counts.series
+    ]
     context.update(
         series=counts.series,
         columns=present,
         stacked=[v for v in order if v in present],
-        chart=stacked_steps(counts.series, order, step),
+        chart=stacked_steps(charted, order, step),
         changes=changes.changes,
     )
     return render(request, "positions/timeline.html", context, fragment="positions/_timeline.html")
@@ -311,19 +390,42 @@ def changes_by_actor(changes: list[PositionChange]) -> list[dict[str, Any]]:
     return sorted(groups.values(), key=lambda g: (g["name"], g["actor"]))
 
 
+@dataclass(frozen=True)
+class ChangesFilters:
+    """The changes page's filters besides its dates."""
+
+    role: Role | None
+    initiative: str | None
+    group: str | None
+    known_as_of: date | None
+    reversals: bool
+
+
+def changes_filters(
+    role: OptionalRole = None,
+    initiative: OptionalText = None,
+    group: OptionalText = None,
+    known_as_of: OptionalDate = None,
+    reversals: OptionalText = None,
+) -> ChangesFilters:
+    """The changes page's role, initiative, group, known-as-of and reversals controls."""
+    return ChangesFilters(role, initiative, group, known_as_of, reversals in ("true", "on", "1"))
+
+
 @router.get("/changes", response_class=HTMLResponse)
 def changes_page(
     request: Request,
     session: SessionDep,
+    filters: Annotated[ChangesFilters, Depends(changes_filters)],
     from_: Annotated[OptionalDate, Query(alias="from")] = None,
     to: OptionalDate = None,
-    role: OptionalRole = None,
-    initiative: OptionalText = None,
-    group: OptionalText = None,
     cursor: OptionalText = None,
 ) -> HTMLResponse:
     """What changed between two dates, grouped by actor, with the evidence of each side,
-    a page of CHANGES_PAGE_SIZE changes at a time."""
+    a page of CHANGES_PAGE_SIZE changes at a time (only reversals, when asked; as could
+    be known on a date, when asked)."""
+    role, initiative, group = filters.role, filters.initiative, filters.group
+    known_as_of, only_reversals = filters.known_as_of, filters.reversals
     _, last = service.date_span(session)
     end = to or last or date.today()
     start = from_ or end - timedelta(days=30)
@@ -334,6 +436,8 @@ def changes_page(
         "role": role.value if role else None,
         "initiative": initiative,
         "group": group,
+        "known_as_of": known_as_of,
+        "reversals": only_reversals,
         "roles": [r.value for r in Role],
         "initiatives": service.initiative_choices(session),
         "groups": service.group_choices(session),
@@ -352,10 +456,11 @@ def changes_page(
             session,
             start,
             end,
-            known_as_of=None,
+            known_as_of=known_as_of,
             cells=cells,
             limit=CHANGES_PAGE_SIZE,
             cursor=cursor,
+            reversals=only_reversals,
         )
     except InvalidInput as exc:
         context["errors"] = form_errors(exc)
@@ -421,20 +526,24 @@ def feed(
     session: SessionDep,
     actor: OptionalText = None,
     role: OptionalRole = None,
+    reversals: OptionalText = None,
 ) -> Response:
-    """An Atom feed of the claims that changed a position, and of retracted claims."""
+    """An Atom feed of the claims that changed a position, and of retracted claims
+    (`reversals=true`: only the changes that reverse a position)."""
+    only_reversals = reversals in ("true", "on", "1")
     authority = request.url.hostname or "localhost"
     base_url, self_url = str(request.base_url), str(request.url)
 
     def compute() -> Body:
-        entries = service.change_feed(session, actor=actor, role=role)
+        entries = service.change_feed(session, actor=actor, role=role, reversals=only_reversals)
         title = " · ".join(
-            ["Posture: position changes"]
+            ["Posture: reversals" if only_reversals else "Posture: position changes"]
             + ([actor] if actor else [])
             + ([role.value.replace("_", " ")] if role else [])
         )
         key = "changes" + (f"/actor/{actor}" if actor else "")
         key += f"/role/{role.value}" if role else ""
+        key += "/reversals" if only_reversals else ""
         body = atom_feed(
             entries,
             authority=authority,
@@ -445,5 +554,5 @@ def feed(
         )
         return Body.of(body, ATOM_MEDIA_TYPE)
 
-    params = (actor, role, authority, base_url, self_url)
+    params = (actor, role, only_reversals, authority, base_url, self_url)
     return cached_response(request, session, "feed", params, compute)

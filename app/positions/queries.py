@@ -30,8 +30,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, aliased
 
 from app.actors.models import Actor, Membership
-from app.claims.models import Claim
+from app.claims.models import Claim, ClaimCondition
 from app.initiatives.models import Initiative
+from app.milestones.models import Milestone, MilestoneState
 from app.positions.models import CommitmentCell, DataVersion, StanceCell
 from app.sources.models import Source
 from app.vocabulary.models import BasisTerm, StatusTerm
@@ -814,3 +815,115 @@ def data_version(session: Session) -> int:
     """The number every write to what positions are computed from bumps (see models)."""
     version = session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
     return int(version or 0)
+
+
+# The conditions engine: what the deciding claims' conditions wait on, and where that stands.
+
+ID_BATCH = 5000
+
+
+def claim_conditions(session: Session, claim_ids: Sequence[int]) -> Sequence[Any]:
+    """The conditions of these claims with what each waits on, in the claims' order:
+    (claim_id, type, text, milestone_id, milestone, requires_actor_id, requires_actor,
+    requires_role, requires_status). Read in batches, so any number of cells is fine."""
+    required = aliased(Actor, name="required_actor")
+    rows: list[Any] = []
+    for start in range(0, len(claim_ids), ID_BATCH):
+        batch = list(claim_ids[start : start + ID_BATCH])
+        stmt = (
+            select(
+                ClaimCondition.claim_id,
+                ClaimCondition.type,
+                ClaimCondition.text,
+                ClaimCondition.milestone_id,
+                Milestone.slug.label("milestone"),
+                ClaimCondition.requires_actor_id,
+                required.code.label("requires_actor"),
+                ClaimCondition.requires_role,
+                ClaimCondition.requires_status,
+            )
+            .outerjoin(Milestone, Milestone.id == ClaimCondition.milestone_id)
+            .outerjoin(required, required.id == ClaimCondition.requires_actor_id)
+            .where(ClaimCondition.claim_id.in_(batch))
+            .order_by(ClaimCondition.claim_id, ClaimCondition.id)
+        )
+        rows.extend(session.execute(stmt).all())
+    return rows
+
+
+def milestone_states(
+    session: Session, milestone_ids: Sequence[int], *, known_as_of: date | None
+) -> Sequence[Any]:
+    """Every state of these milestones (with known_as_of, those whose source was published
+    by then), by milestone and date: (milestone_id, from_on, state)."""
+    if not milestone_ids:
+        return []
+    stmt = (
+        select(MilestoneState.milestone_id, MilestoneState.from_on, MilestoneState.state)
+        .where(MilestoneState.milestone_id.in_(list(milestone_ids)))
+        .order_by(MilestoneState.milestone_id, MilestoneState.from_on)
+    )
+    if known_as_of is not None:
+        stmt = stmt.join(Source, Source.id == MilestoneState.source_id).where(
+            Source.published_on <= known_as_of
+        )
+    return session.execute(stmt).all()
+
+
+def milestone_ids_by_slug(session: Session, slugs: Sequence[str]) -> dict[str, int]:
+    """The ids of the milestones with these slugs."""
+    if not slugs:
+        return {}
+    stmt = select(Milestone.slug, Milestone.id).where(Milestone.slug.in_(list(slugs)))
+    return dict(session.execute(stmt).all())
+
+
+def milestone_choices(session: Session) -> Sequence[Any]:
+    """Every milestone as (slug, name, condition_type), by name: what a page may assume."""
+    stmt = select(Milestone.slug, Milestone.name, Milestone.condition_type).order_by(Milestone.name)
+    return session.execute(stmt).all()
+
+
+def memberships_on(
+    session: Session,
+    day: date,
+    *,
+    member_ids: Sequence[int] = (),
+    group_id: int | None = None,
+) -> Sequence[Any]:
+    """The memberships in force on a day (limited to these members, or to one group's
+    members, when given): (group_id, group, member_id, member, member_name, member_kind)."""
+    group = aliased(Actor, name="bloc")
+    member = aliased(Actor, name="member")
+    stmt = (
+        select(
+            Membership.group_id,
+            group.code.label("group"),
+            Membership.member_id,
+            member.code.label("member"),
+            member.name.label("member_name"),
+            member.kind.label("member_kind"),
+        )
+        .join(group, group.id == Membership.group_id)
+        .join(member, member.id == Membership.member_id)
+        .where(
+            or_(Membership.from_on.is_(None), Membership.from_on <= day),
+            or_(Membership.until_on.is_(None), Membership.until_on >= day),
+        )
+        .order_by(member.code, group.code)
+    )
+    if member_ids:
+        stmt = stmt.where(Membership.member_id.in_(list(member_ids)))
+    if group_id is not None:
+        members_of_group = aliased(Membership, name="of_group")
+        stmt = stmt.where(
+            select(members_of_group.id)
+            .where(
+                members_of_group.group_id == group_id,
+                members_of_group.member_id == Membership.member_id,
+                or_(members_of_group.from_on.is_(None), members_of_group.from_on <= day),
+                or_(members_of_group.until_on.is_(None), members_of_group.until_on >= day),
+            )
+            .exists()
+        )
+    return session.execute(stmt).all()

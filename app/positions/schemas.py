@@ -83,11 +83,13 @@ class Step(StrEnum):
 
 
 class CountPoint(OutputModel):
-    """How many actors hold each value on one date."""
+    """How many actors hold each value on one date (`in_effect`, when asked for: how many
+    of them hold it in effect, their conditions met or assumed met)."""
 
     as_of: date
     total: int
     counts: dict[str, int]
+    in_effect: dict[str, int] | None = None
 
 
 class PositionCounts(OutputModel):
@@ -97,6 +99,7 @@ class PositionCounts(OutputModel):
     initiative: str | None
     step: Step
     known_as_of: date | None
+    assume: list[str] = []
     values: list[str]
     series: list[CountPoint]
 
@@ -135,7 +138,9 @@ class ChangeKind(StrEnum):
 
 
 class PositionChange(OutputModel):
-    """A cell whose position differs between two dates."""
+    """A cell whose position differs between two dates; `reversal`: the actor moved down
+    the ladder (a lower rank, or to ruled_out or withdrawn) or flipped its stance between
+    backing (supports, conditional) and opposing (opposes, rejects)."""
 
     actor: str
     actor_name: str
@@ -144,6 +149,7 @@ class PositionChange(OutputModel):
     initiative: str | None
     initiative_name: str | None
     change: ChangeKind
+    reversal: bool = False
     before: PositionCell | None
     after: PositionCell | None
 
@@ -155,6 +161,7 @@ class PositionChanges(OutputModel):
     from_on: date
     to_on: date
     known_as_of: date | None
+    reversals: bool = False
     total: int
     next_cursor: str | None = None
     changes: list[PositionChange]
@@ -167,6 +174,7 @@ class FeedEntry(OutputModel):
     claim: ClaimRead
     previous: str | None
     retracted: bool
+    reversal: bool = False
 
 
 class ComparedActor(OutputModel):

@@ -5,7 +5,7 @@ import calendar
 import json
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from app.claims import queries as claim_queries
 from app.claims.service import claim_read, claim_record
 from app.errors import InvalidInput
 from app.initiatives import queries as initiative_queries
-from app.positions import queries
+from app.positions import conditions, queries
 from app.positions.queries import CellFilter
 from app.positions.schemas import (
     ActorTimeline,
@@ -32,7 +32,7 @@ from app.positions.schemas import (
     Step,
     TimelineEntry,
 )
-from app.vocab import ActorKind, ClaimKind, Role, Stance, Status
+from app.vocab import STATUS_RANK, ActorKind, ClaimKind, Role, Stance, Status
 
 MAX_SERIES_POINTS = 520
 FEED_SIZE = 50
@@ -40,6 +40,8 @@ TIMELINE_PAGE_SIZE = 500
 FEED_BATCH = 100
 FEED_SCAN_MAX = 5000
 COMPARE_MIN, COMPARE_MAX = 2, 5
+# A cell by actor code, kind, role and initiative slug: the order cells are listed in.
+CellKey = tuple[str, str, str, str]
 
 
 def cell_filter(
@@ -95,11 +97,14 @@ def position_matrix(
 
     The API writes this out directly: at 12,600 cells, building the models first would
     cost as much as the query."""
-    out = [cell for _, cell in _cell_dicts(session, [as_of], known_as_of, cells)]
+    assumed = conditions.assumed_milestones(session, assume)
+    out = [cell for _, cell in _cell_dicts(session, [as_of], known_as_of, cells, assumed)]
+    if inherit:
+        out = _with_blocs(session, as_of, out, cells, known_as_of, assumed)
     return {
         "as_of": as_of,
         "known_as_of": known_as_of,
-        "assume": list(assume),
+        "assume": list(dict.fromkeys(assume)),
         "inherit": inherit,
         "total": len(out),
         "cells": out,
@@ -107,7 +112,11 @@ def position_matrix(
 
 
 def _cell_dicts(
-    session: Session, dates: Sequence[date], known_as_of: date | None, cells: CellFilter
+    session: Session,
+    dates: Sequence[date],
+    known_as_of: date | None,
+    cells: CellFilter,
+    assumed: frozenset[int] = frozenset(),
 ) -> list[tuple[date, dict[str, Any]]]:
     """(as_of, the cell as PositionCell's fields) for every cell at every date."""
     rows = queries.position_cells(session, dates, known_as_of=known_as_of, cells=cells)
@@ -118,8 +127,73 @@ def _cell_dicts(
         # SQLite gives booleans as 0 and 1.
         cell["contested"] = bool(cell["contested"])
         cell["conditional"] = bool(cell["conditional"])
+        cell["inherited_from"] = None
+        cell["opt_out"] = False
         out.append((_as_date(row.as_of), cell))
+    conditions.attach_conditions(session, out, known_as_of=known_as_of, assumed=assumed)
     return out
+
+
+def _cell_key(cell: dict[str, Any]) -> CellKey:
+    return (cell["actor"], cell["kind"], cell["role"] or "", cell["initiative"] or "")
+
+
+def _with_blocs(
+    session: Session,
+    day: date,
+    cells: list[dict[str, Any]],
+    asked: CellFilter,
+    known_as_of: date | None,
+    assumed: frozenset[int],
+) -> list[dict[str, Any]]:
+    """The cells, plus a cell for each member of an organisation or group (a member on
+    `day`) that has no claim of its own on an object its bloc has a position on: the
+    bloc's position, marked `inherited_from`. A member's own claim always wins; where its
+    value differs from a bloc's, its cell is marked `opt_out`. A member of several blocs
+    with positions on one object takes the latest stated (then the first bloc by code);
+    blocs' own memberships are not followed."""
+    memberships = queries.memberships_on(
+        session, day, member_ids=asked.actor_ids, group_id=asked.group_id
+    )
+    if not memberships:
+        return cells
+    blocs = CellFilter(
+        kind=asked.kind,
+        roles=asked.roles,
+        initiative_ids=asked.initiative_ids,
+        actor_ids=tuple(sorted({m.group_id for m in memberships})),
+    )
+    of_bloc: dict[str, list[dict[str, Any]]] = {}
+    for _, cell in _cell_dicts(session, [day], known_as_of, blocs, assumed):
+        of_bloc.setdefault(cell["actor"], []).append(cell)
+    own = {_cell_key(cell): cell for cell in cells}
+    inherited: dict[CellKey, dict[str, Any]] = {}
+    for member in memberships:
+        for bloc_cell in of_bloc.get(member.group, ()):
+            key = (member.member, *_cell_key(bloc_cell)[1:])
+            mine = own.get(key)
+            if mine is not None:
+                if _value(mine) != _value(bloc_cell):
+                    mine["opt_out"] = True
+                continue
+            current = inherited.get(key)
+            # Memberships come by bloc code: a later bloc replaces only a later statement.
+            if current is None or bloc_cell["stated_on"] > current["stated_on"]:
+                inherited[key] = {
+                    **bloc_cell,
+                    "actor": member.member,
+                    "actor_name": member.member_name,
+                    "actor_kind": member.member_kind,
+                    "inherited_from": member.group,
+                    "opt_out": False,
+                }
+    if not inherited:
+        return cells
+    return sorted([*cells, *inherited.values()], key=_cell_key)
+
+
+def _value(cell: dict[str, Any]) -> Any:
+    return cell["status"] if cell["kind"] == "commitment" else cell["stance"]
 
 
 def position_matrix_rows(
@@ -169,6 +243,16 @@ def series_dates(start: date, end: date, step: Step) -> list[date]:
     return dates
 
 
+class CountOptions(TypedDict, total=False):
+    """A counts series' options besides its subject and dates."""
+
+    step: Step
+    known_as_of: date | None
+    group: str | None
+    assume: Sequence[str]
+    in_effect: bool
+
+
 def position_counts(
     session: Session,
     *,
@@ -176,34 +260,73 @@ def position_counts(
     initiative: str | None,
     start: date,
     end: date,
-    step: Step,
-    known_as_of: date | None,
-    group: str | None,
+    **options: Unpack[CountOptions],
 ) -> PositionCounts:
-    """How many actors stand on each rung (or hold each stance) at each step."""
+    """How many actors stand on each rung (or hold each stance) at each step; with
+    `in_effect` (or assumptions), also how many of them hold it in effect."""
     if (role is None) == (initiative is None):
         raise InvalidInput.field("role", "give either a role or an initiative")
+    step = options.get("step", Step.MONTH)
+    known_as_of = options.get("known_as_of")
+    assume = list(dict.fromkeys(options.get("assume", ())))
     dates = series_dates(start, end, step)
     cells = cell_filter(
         session,
         roles=[role] if role else [],
         initiatives=[initiative] if initiative else [],
-        group=group,
+        group=options.get("group"),
     )
+    assumed = conditions.assumed_milestones(session, assume)
     values = [s.value for s in Status] if role else [s.value for s in Stance]
     by_date: dict[date, dict[str, int]] = {d: dict.fromkeys(values, 0) for d in dates}
     for as_of, value, n in queries.position_counts(
         session, dates, known_as_of=known_as_of, cells=cells
     ):
         by_date[_as_date(as_of)][value] = n
+    in_effect: dict[date, dict[str, int]] | None = None
+    if options.get("in_effect") or assume:
+        in_effect = _in_effect_counts(session, dates, known_as_of, cells, assumed, values)
     return PositionCounts(
         role=role.value if role else None,
         initiative=initiative,
         step=step,
         known_as_of=known_as_of,
+        assume=assume,
         values=values,
-        series=[CountPoint(as_of=d, total=sum(c.values()), counts=c) for d, c in by_date.items()],
+        series=[
+            CountPoint(
+                as_of=d,
+                total=sum(c.values()),
+                counts=c,
+                in_effect=in_effect[d] if in_effect is not None else None,
+            )
+            for d, c in by_date.items()
+        ],
     )
+
+
+def _in_effect_counts(
+    session: Session,
+    dates: Sequence[date],
+    known_as_of: date | None,
+    cells: CellFilter,
+    assumed: frozenset[int],
+    values: Sequence[str],
+) -> dict[date, dict[str, int]]:
+    """How many cells hold each value in effect at each date."""
+    decided = [
+        (
+            _as_date(row.as_of),
+            {"claim_id": row.claim_id, "conditional": bool(row.conditional), "value": row.value},
+        )
+        for row in queries.decided_values(session, dates, known_as_of=known_as_of, cells=cells)
+    ]
+    conditions.attach_conditions(session, decided, known_as_of=known_as_of, assumed=assumed)
+    counts: dict[date, dict[str, int]] = {d: dict.fromkeys(values, 0) for d in dates}
+    for day, cell in decided:
+        if cell["in_effect"]:
+            counts[day][cell["value"]] += 1
+    return counts
 
 
 def _as_date(value: Any) -> date:
@@ -248,12 +371,32 @@ def actor_timeline(
     )
 
 
-CellKey = tuple[str, str, str, str]
-
-
 def _key(row: Any) -> CellKey:
     # Actor code, kind, role, initiative slug: the order changes are listed in.
     return (row.actor, row.kind, row.role or "", row.initiative or "")
+
+
+# Stances a reversal flips between: from backing to opposing, or back.
+BACKING = frozenset({Stance.SUPPORTS.value, Stance.CONDITIONAL.value})
+OPPOSING = frozenset({Stance.OPPOSES.value, Stance.REJECTS.value})
+STEPPED_BACK = frozenset({Status.RULED_OUT.value, Status.WITHDRAWN.value})
+
+
+def is_reversal(before: str | None, after: str | None) -> bool:
+    """Whether a cell's move from one value to another reverses it: a commitment moving
+    down the ladder (a lower rank, or to ruled_out or withdrawn), or a stance flipping
+    from supports/conditional to opposes/rejects or back. A new or ended cell is not."""
+    if before is None or after is None or before == after:
+        return False
+    if before in BACKING or before in OPPOSING:
+        return (before in BACKING and after in OPPOSING) or (
+            before in OPPOSING and after in BACKING
+        )
+    if after in STEPPED_BACK:
+        return True
+    ranks = {s.value: r for s, r in STATUS_RANK.items()}
+    old_rank, new_rank = ranks.get(before), ranks.get(after)
+    return old_rank is not None and new_rank is not None and new_rank < old_rank
 
 
 def encode_cursor(key: CellKey) -> str:
@@ -282,9 +425,11 @@ def position_changes(
     cells: CellFilter,
     limit: int | None = None,
     cursor: str | None = None,
+    reversals: bool = False,
 ) -> PositionChanges:
     """The cells whose position (value or conditionality) differs between two dates,
-    ordered by actor and object; `limit` and `cursor` page them.
+    ordered by actor and object (`reversals`: only the changes that reverse a position);
+    `limit` and `cursor` page them.
 
     The two matrices are computed without their details and diffed; only the page's
     cells are then read in full.
@@ -307,6 +452,8 @@ def position_changes(
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         if old and new and (old.value, bool(old.conditional)) == (new.value, bool(new.conditional)):
+            continue
+        if reversals and not (old and new and is_reversal(old.value, new.value)):
             continue
         changed.append(key)
     page = [k for k in changed if after_key is None or k > after_key]
@@ -346,6 +493,7 @@ def position_changes(
                 else ChangeKind.ENDED
                 if new is None
                 else ChangeKind.CHANGED,
+                reversal=is_reversal(_cell_value(old), _cell_value(new)),
                 before=old,
                 after=new,
             )
@@ -354,10 +502,17 @@ def position_changes(
         from_on=start,
         to_on=end,
         known_as_of=known_as_of,
+        reversals=reversals,
         total=len(changed),
         next_cursor=next_cursor,
         changes=changes,
     )
+
+
+def _cell_value(cell: PositionCell | None) -> str | None:
+    if cell is None:
+        return None
+    return cell.status if cell.kind == ClaimKind.COMMITMENT else cell.stance
 
 
 def date_span(session: Session) -> tuple[date | None, date | None]:
@@ -370,13 +525,23 @@ def group_choices(session: Session) -> list[tuple[str, str]]:
     return [(row.code, row.name) for row in actor_queries.groups_with_members(session)]
 
 
+def milestone_choices(session: Session) -> list[tuple[str, str]]:
+    """Every milestone as (slug, name), by name: what a page may assume met."""
+    return [(row.slug, row.name) for row in queries.milestone_choices(session)]
+
+
 def initiative_choices(session: Session) -> list[tuple[str, str]]:
     """Every initiative as (slug, name), by name."""
     return [(row.slug, row.name) for row in initiative_queries.initiative_names(session)]
 
 
 def change_feed(
-    session: Session, *, actor: str | None, role: Role | None, limit: int = FEED_SIZE
+    session: Session,
+    *,
+    actor: str | None,
+    role: Role | None,
+    limit: int = FEED_SIZE,
+    reversals: bool = False,
 ) -> list[FeedEntry]:
     """The latest claims that changed a position (as a timeline's `changed` mark computes)
     or were retracted, across all actors, newest update first.
@@ -393,7 +558,9 @@ def change_feed(
         rows = queries.recent_claim_events(session, cells=cells, before=before, limit=FEED_BATCH)
         for row in rows:
             moved = row.counts and (row.previous_value is None or row.previous_value != row.value)
-            if row.retracted or moved:
+            if reversals:
+                moved = row.counts and is_reversal(row.previous_value, row.value)
+            if (row.retracted and not reversals) or moved:
                 found.append(row)
         scanned += len(rows)
         if len(rows) < FEED_BATCH:
@@ -406,6 +573,7 @@ def change_feed(
             claim=claim_read(claims[row.claim_id]),
             previous=None if row.retracted else row.previous_value,
             retracted=bool(row.retracted),
+            reversal=not row.retracted and is_reversal(row.previous_value, row.value),
         )
         for row in found
     ]

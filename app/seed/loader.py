@@ -18,6 +18,9 @@ from app.claims.schemas import ClaimCreate
 from app.initiatives import queries as initiative_queries
 from app.initiatives import service as initiative_service
 from app.initiatives.schemas import InitiativeCreate
+from app.milestones import queries as milestone_queries
+from app.milestones import service as milestone_service
+from app.milestones.schemas import MilestoneCreate
 from app.seed import queries
 from app.sources import queries as source_queries
 from app.sources import service as source_service
@@ -39,6 +42,7 @@ class SeedReport:
     memberships: int = 0
     initiatives: int = 0
     sources: int = 0
+    milestones: int = 0
     claims: int = 0
 
     def total(self) -> int:
@@ -97,6 +101,8 @@ def _load_file(
             initiative_service.create_initiative(session, InitiativeCreate.model_validate(entry))
             report.initiatives += 1
     source = _load_source(session, data["source"], text_dir, report)
+    for entry in data.get("milestones", []):
+        _load_milestone(session, source, entry, report)
     for entry in data["claims"]:
         _load_claim(session, source, entry, report)
 
@@ -162,6 +168,18 @@ def _read_text(text_dir: Path | None, name: str, digest: str) -> str | None:
         return None
     text = (text_dir / name).read_text(encoding="utf-8")
     return text if source_service.content_hash(text) == digest else None
+
+
+def _load_milestone(
+    session: Session, source: Source, entry: dict[str, Any], report: SeedReport
+) -> None:
+    # The states quote the seed source; their offsets are checked when its text is stored.
+    if milestone_queries.milestone_by_slug(session, entry["slug"]) is not None:
+        return
+    states = [{**state, "source_id": source.id} for state in entry.get("states", [])]
+    data = MilestoneCreate.model_validate({**entry, "states": states})
+    milestone_service.create_milestone(session, data)
+    report.milestones += 1
 
 
 def _load_claim(

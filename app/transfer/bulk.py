@@ -371,7 +371,19 @@ def _resolve_row(
         raise _RowErrors(
             [(str(e["field"]).split(".")[0], str(e["message"])) for e in exc.errors]
         ) from None
+    if any(map(_linked, fields.conditions)):
+        raise _RowErrors([("conditions", LINKED_CONDITION)])
     return values, [{"type": c.type.value, "text": c.text} for c in fields.conditions]
+
+
+LINKED_CONDITION = (
+    "a bulk file records conditions as type and text; link them to a milestone or a "
+    "position with PATCH /api/v1/claims/{id} or the claim form"
+)
+
+
+def _linked(condition: Any) -> bool:
+    return condition.milestone is not None or condition.requires is not None
 
 
 # Reading the file: rows grouped by the keys they have, column by column.
@@ -808,7 +820,7 @@ class _ColumnCheck:
                 return _INVALID
             value = [{"type": t, "text": x} for t, x in zip(names, texts, strict=True)]
         conditions = _field_check("conditions")(value)
-        if conditions is _INVALID:
+        if conditions is _INVALID or any(map(_linked, conditions)):
             return _INVALID
         return [{"type": c.type.value, "text": c.text} for c in conditions]
 

@@ -7,8 +7,9 @@ from pydantic import Discriminator, Field, StringConstraints, Tag, TypeAdapter
 
 from app.actors.schemas import AliasIn
 from app.claims.schemas import ClaimFields
-from app.initiatives.schemas import SLUG_PATTERN
+from app.initiatives.schemas import NEEDS_MAX, SLUG_PATTERN, NeedIn
 from app.listing import INT_MAX
+from app.milestones.schemas import MilestoneCreate
 from app.schemas import InputModel
 
 FORMAT_VERSION = 1
@@ -65,7 +66,7 @@ class AffiliationRecord(InputModel):
 
 
 class InitiativeRecord(Stamped):
-    """An initiative, by slug."""
+    """An initiative, by slug, with its needs."""
 
     type: Literal["initiative"]
     slug: str = Field(min_length=2, max_length=100, pattern=SLUG_PATTERN)
@@ -73,6 +74,7 @@ class InitiativeRecord(Stamped):
     description: str | None = None
     proposer: str | None = None
     first_reported_on: date | None = None
+    needs: list[NeedIn] = Field(default=[], max_length=NEEDS_MAX)
 
 
 class SourceRecord(Stamped):
@@ -90,6 +92,15 @@ class SourceRecord(Stamped):
     content_hash: str | None = Field(default=None, max_length=64)
 
 
+class MilestoneRecord(MilestoneCreate):
+    """A milestone, by slug, with its states (each naming its source by id)."""
+
+    type: Literal["milestone"]
+    version: int = Field(default=1, ge=1)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
 class ClaimRecord(ClaimFields):
     """A claim with its id, review and retraction state."""
 
@@ -102,6 +113,23 @@ class ClaimRecord(ClaimFields):
     version: int = Field(default=1, ge=1)
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+class SnapshotRecord(InputModel):
+    """A citable snapshot, its cells the canonical JSON text its hash is of."""
+
+    type: Literal["snapshot"]
+    id: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    title: str | None = Field(default=None, max_length=300)
+    as_of: date
+    known_as_of: date | None = None
+    question: dict[str, Any] = {}
+    # Kept verbatim: the content hash covers every byte.
+    cells: Annotated[str, StringConstraints(strip_whitespace=False)]
+    cell_count: int = Field(ge=0, le=INT_MAX)
+    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    created_by: str | None = None
+    created_at: datetime | None = None
 
 
 def _record_type(value: Any) -> Any:
@@ -117,7 +145,9 @@ Record = Annotated[
     | Annotated[AffiliationRecord, Tag("affiliation")]
     | Annotated[InitiativeRecord, Tag("initiative")]
     | Annotated[SourceRecord, Tag("source")]
-    | Annotated[ClaimRecord, Tag("claim")],
+    | Annotated[MilestoneRecord, Tag("milestone")]
+    | Annotated[ClaimRecord, Tag("claim")]
+    | Annotated[SnapshotRecord, Tag("snapshot")],
     Discriminator(_record_type),
 ]
 RECORD = TypeAdapter[Record](Record)

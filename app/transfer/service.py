@@ -17,11 +17,16 @@ from app.actors.models import Actor, ActorAlias, Affiliation, Membership
 from app.actors.service import check_code
 from app.audit import capture as audit
 from app.claims import service as claim_service
-from app.claims.models import Claim, ClaimCondition
+from app.claims.models import Claim
 from app.db import utcnow
 from app.errors import AppError, FieldError, InvalidInput, validation_errors
 from app.initiatives import queries as initiative_queries
+from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
+from app.milestones import queries as milestone_queries
+from app.milestones import service as milestone_service
+from app.milestones.models import Milestone
+from app.snapshots import service as snapshot_service
 from app.sources import queries as source_queries
 from app.sources.models import Source
 from app.sources.service import content_hash
@@ -36,6 +41,8 @@ from app.transfer.schemas import (
     ImportReport,
     InitiativeRecord,
     MembershipRecord,
+    MilestoneRecord,
+    SnapshotRecord,
     SourceRecord,
 )
 from app.vocab import ActorKind, ReviewState
@@ -60,7 +67,7 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot export {type(value).__name__}")
 
 
-def _stamps(row: Actor | Initiative | Source | Claim) -> dict[str, Any]:
+def _stamps(row: Actor | Initiative | Source | Milestone | Claim) -> dict[str, Any]:
     return {
         "version": row.version,
         "created_at": _utc(row.created_at),
@@ -70,7 +77,7 @@ def _stamps(row: Actor | Initiative | Source | Claim) -> dict[str, Any]:
 
 def export_records(session: Session) -> Iterator[dict[str, Any]]:
     """Every record in dependency order: actors, memberships, affiliations, initiatives,
-    sources, claims."""
+    sources, milestones, claims; snapshots last."""
     yield {"type": "posture-export", "format": FORMAT_VERSION, "exported_at": _utc(utcnow())}
     for actor in sorted(queries.all_actors(session), key=lambda a: a.code):
         yield {
@@ -115,6 +122,14 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
             "description": initiative.description,
             "proposer": proposer,
             "first_reported_on": initiative.first_reported_on,
+            "needs": [
+                {
+                    "role": n.role,
+                    "quantity_amount": n.quantity_amount,
+                    "quantity_unit": n.quantity_unit,
+                }
+                for n in sorted(initiative.needs, key=lambda n: n.role)
+            ],
             **_stamps(initiative),
         }
     for source in queries.all_sources(session):
@@ -130,6 +145,27 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
             "content_hash": source.content_hash,
             **_stamps(source),
         }
+    for milestone in sorted(milestone_queries.all_milestones(session), key=lambda m: m.slug):
+        yield {
+            "type": "milestone",
+            "slug": milestone.slug,
+            "name": milestone.name,
+            "condition_type": milestone.condition_type,
+            "description": milestone.description,
+            "states": [
+                {
+                    "state": s.state,
+                    "from_on": s.from_on,
+                    "source_id": s.source_id,
+                    "evidence_text": s.evidence_text,
+                    "evidence_start": s.evidence_start,
+                    "evidence_end": s.evidence_end,
+                    "note": s.note,
+                }
+                for s in sorted(milestone.states, key=lambda s: s.from_on)
+            ],
+            **_stamps(milestone),
+        }
     for claim in queries.all_claims(session):
         fields = claim_service.claim_fields(claim)
         yield {
@@ -142,6 +178,9 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
             "reviewed_at": _utc(claim.reviewed_at),
             **_stamps(claim),
         }
+    # Last: a snapshot names no other record (its taker by username, if the user exists)
+    # and is stored as it was taken, whatever the records before it say now.
+    yield from snapshot_service.export_records(session)
 
 
 def export_lines(session: Session) -> Iterator[str]:
@@ -260,7 +299,7 @@ def _import_failed(errors: list[FieldError]) -> InvalidInput:
     )
 
 
-def _apply(session: Session, record: Any) -> bool:
+def _apply(session: Session, record: Any) -> bool | None:
     if isinstance(record, ActorRecord):
         return _apply_actor(session, record)
     if isinstance(record, MembershipRecord):
@@ -271,11 +310,15 @@ def _apply(session: Session, record: Any) -> bool:
         return _apply_initiative(session, record)
     if isinstance(record, SourceRecord):
         return _apply_source(session, record)
+    if isinstance(record, SnapshotRecord):
+        return snapshot_service.restore_snapshot(session, record)
+    if isinstance(record, MilestoneRecord):
+        return _apply_milestone(session, record)
     assert isinstance(record, ClaimRecord)
     return _apply_claim(session, record)
 
 
-def _restamp(row: Actor | Initiative | Source | Claim, record: Any) -> None:
+def _restamp(row: Actor | Initiative | Source | Milestone | Claim, record: Any) -> None:
     row.version = record.version
     now = utcnow()
     row.created_at = record.created_at or row.created_at or now
@@ -376,15 +419,18 @@ def _apply_affiliation(session: Session, record: AffiliationRecord) -> bool:
 
 
 def _apply_initiative(session: Session, record: InitiativeRecord) -> bool:
-    initiative = initiative_queries.initiative_by_slug(session, record.slug)
+    initiative = initiative_queries.initiative_by_slug(session, record.slug, with_needs=True)
     is_new = initiative is None
     if initiative is None:
-        initiative = Initiative(slug=record.slug, name=record.name)
+        initiative = Initiative(slug=record.slug, name=record.name, needs=[])
         session.add(initiative)
     initiative.name = record.name
     initiative.description = record.description
     initiative.proposer_id = _actor_id(session, record.proposer, "proposer")
     initiative.first_reported_on = record.first_reported_on
+    # A file written before initiatives had needs leaves the stored ones as they are.
+    if "needs" in record.model_fields_set:
+        initiative_service.replace_needs(initiative, record.needs)
     _restamp(initiative, record)
     session.flush()
     return is_new
@@ -409,6 +455,14 @@ def _apply_source(session: Session, record: SourceRecord) -> bool:
     return is_new
 
 
+def _apply_milestone(session: Session, record: MilestoneRecord) -> bool:
+    # Created or changed by slug; each state's evidence is checked against its source.
+    milestone, is_new = milestone_service.save_milestone(session, record)
+    _restamp(milestone, record)
+    session.flush()
+    return is_new
+
+
 def _apply_claim(session: Session, record: ClaimRecord) -> bool:
     values = claim_service.resolve_claim(session, record)
     claim = session.get(Claim, record.id)
@@ -421,7 +475,7 @@ def _apply_claim(session: Session, record: ClaimRecord) -> bool:
             setattr(claim, key, value)
         session.flush()
         claim = claim_service.require_claim(session, record.id)
-    claim.conditions = [ClaimCondition(type=c.type.value, text=c.text) for c in record.conditions]
+    claim.conditions = claim_service.condition_rows(session, record.conditions)
     claim.retracted_at = record.retracted_at
     claim.retraction_reason = record.retraction_reason
     claim.review_note = record.review_note

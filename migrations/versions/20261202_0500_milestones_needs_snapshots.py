@@ -114,9 +114,7 @@ def upgrade() -> None:
             "milestone_id", "from_on", name=op.f("uq_milestone_states_milestone_id_from_on")
         ),
     )
-    op.create_index(
-        op.f("ix_milestone_states_milestone_id"), "milestone_states", ["milestone_id"]
-    )
+    op.create_index(op.f("ix_milestone_states_milestone_id"), "milestone_states", ["milestone_id"])
     op.create_index(op.f("ix_milestone_states_source_id"), "milestone_states", ["source_id"])
     op.create_table(
         "initiative_needs",
@@ -158,6 +156,7 @@ def upgrade() -> None:
         sa.Column("cell_count", sa.Integer(), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("taken_by", sa.String(length=100), nullable=True),
         sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["created_by"],

@@ -319,7 +319,12 @@ def test_create_claim_answers_201_with_location_and_every_field(
     assert created["initiative"] == "stabilization-force"
     assert created["conditional"] is True
     assert created["conditions"] == [
-        {"type": "peace_agreement", "text": "once a peace deal is signed"}
+        {
+            "type": "peace_agreement",
+            "text": "once a peace deal is signed",
+            "milestone": None,
+            "requires": None,
+        }
     ]
     assert float(created["quantity"]["amount"]) == 5000
     assert created["quantity"]["unit"] == "troops"
@@ -397,7 +402,9 @@ def test_patch_claim_changes_fields_and_increments_the_version(
     after = response.json()
     assert after["version"] == before["version"] + 1
     assert (after["status"], after["status_rank"], after["conditional"]) == ("pledged", 4, True)
-    assert after["conditions"] == [{"type": "ceasefire", "text": "after a ceasefire"}]
+    assert after["conditions"] == [
+        {"type": "ceasefire", "text": "after a ceasefire", "milestone": None, "requires": None}
+    ]
     assert after["evidence"] == before["evidence"]
     assert comparable(client.get(url).json()) == comparable(after)
     cleared = client.patch(url, json={"conditions": []}, headers=if_match(client, url)).json()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.claims.models import Claim
+from app.milestones.models import Milestone
 from tests.conftest import SEED_ARTICLE, seed_text
 from tests.factories import make_actor, make_claim, make_initiative, make_source
 from tests.html_tree import Node, parse
@@ -295,3 +296,38 @@ def test_the_new_claim_form_offers_an_editor_no_review_state_but_proposed(
 
     options = [o.attrs["value"] for o in doc.by_id("review_state").find_all("option")]
     assert options == ["proposed"]
+
+
+def test_the_claim_form_links_conditions_to_a_milestone_and_a_position(
+    client: TestClient, session: Session, source_id: int
+) -> None:
+    make_actor(session, "US")
+    session.add(Milestone(slug="ukraine-ceasefire", name="Ceasefire", condition_type="ceasefire"))
+    session.flush()
+    conditions = (
+        "ceasefire: if there is an effective cessation [milestone: ukraine-ceasefire]\r\n"
+        "us backstop: only with US support [requires: US air_cover pledged]"
+    )
+    response = post(client, "/claims/new", form_data(source_id, conditions=conditions), 303)
+    claim = client.get(response.headers["location"].replace("/claims/", "/api/v1/claims/")).json()
+    assert [(c["type"], c["text"], c["milestone"]) for c in claim["conditions"]] == [
+        ("ceasefire", "if there is an effective cessation", "ukraine-ceasefire"),
+        ("us_backstop", "only with US support", None),
+    ]
+    assert claim["conditions"][1]["requires"] == {
+        "actor": "US",
+        "role": "air_cover",
+        "status_at_least": "pledged",
+    }
+    # The edit form writes the links back as it reads them.
+    edit = page(client, f"/claims/{claim['id']}/edit")
+    assert edit.by_id("conditions").text() == (
+        "ceasefire: if there is an effective cessation [milestone: ukraine-ceasefire] "
+        "us_backstop: only with US support [requires: US air_cover pledged]"
+    )
+    detail = page(client, f"/claims/{claim['id']}")
+    assert detail.find("a", href="/milestones/ukraine-ceasefire")
+
+    bad = form_data(source_id, conditions="ceasefire: after a truce [milestone: no-such]")
+    doc = parse(post(client, "/claims/new", bad, 422).text)
+    assert "unknown milestone 'no-such'" in error_beside(doc, "conditions")

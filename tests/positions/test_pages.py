@@ -69,7 +69,9 @@ def test_overview_answers_htmx_with_the_matrix_fragment_only(
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="matrix"')
     assert "<html" not in response.text
-    assert "<form" not in response.text
+    # The filters stay on the page; only the matrix (and its freeze form) is sent.
+    assert 'class="filters"' not in response.text
+    assert 'class="freeze-form"' in response.text
 
 
 def test_overview_links_the_atom_feed(client: TestClient, seeded: Session) -> None:

@@ -2,7 +2,7 @@
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -23,7 +23,13 @@ from app.seed.loader import load_seed
 from app.sources.models import Source
 from app.sources.service import content_hash
 from app.transfer.service import export_lines, import_lines
-from tests.conftest import SEED_TEXT_DIR, create_database, drop_database
+from tests.conftest import (
+    SEED_TEXT_DIR,
+    NewDatabase,
+    create_database,
+    drop_database,
+    in_transaction,
+)
 from tests.factories import (
     make_actor,
     make_claim,
@@ -34,33 +40,6 @@ from tests.factories import (
 )
 
 D = date
-NewDatabase = Callable[[str], str]
-
-
-@pytest.fixture
-def new_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NewDatabase]:
-    """Make empty databases migrated to head; drop them after the test."""
-    names: list[str | None] = []
-
-    def new(backend: str) -> str:
-        url, name = create_database(backend, tmp_path_factory.mktemp("transfer"))
-        names.append(name)
-        migrate.upgrade(url)
-        return url
-
-    yield new
-    for name in names:
-        drop_database(name)
-
-
-def in_transaction(url: str, work: Callable[[Session], Any]) -> Any:
-    """Run work in one committed transaction on the database."""
-    engine = make_engine(url)
-    try:
-        with make_session_factory(engine).begin() as session:
-            return work(session)
-    finally:
-        engine.dispose()
 
 
 def export_of(url: str) -> list[str]:

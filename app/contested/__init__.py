@@ -1,0 +1,1 @@
+"""Contested cells: the cells whose deciding day's claims disagree across sources."""
