@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select, tuple_
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.actors.models import Actor
@@ -13,9 +13,15 @@ from app.initiatives.models import Initiative
 from app.sources.models import Source
 from app.vocabulary.models import BasisTerm
 
-# A commitment cell's day: (actor code, role, stated_on); a stance cell's day:
-# (actor code, initiative slug, stated_on).
-DayKey = tuple[str, str, date]
+# A commitment cell's day: (actor id, role, stated_on); a stance cell's day:
+# (actor id, initiative id, stated_on). Ids, so that each day is a seek on the claims'
+# (actor, object, stated_on) indexes.
+DayKey = tuple[int, str | int, date]
+
+
+# Days per statement: each is one index seek (SQLite's multi-index OR, PostgreSQL's
+# bitmap OR); a bounded statement keeps the plan and the parameters small.
+DAYS_PER_STATEMENT = 200
 
 
 def deciding_day_claims(
@@ -26,32 +32,34 @@ def deciding_day_claims(
     known_as_of: date | None,
 ) -> Sequence[Any]:
     """The counting claims (accepted, not retracted; with `known_as_of`, from sources
-    published by then) of these cells on these days, in one statement: each cell's claims
-    together, in the order the as-of rule ranks them (codebook section 7: basis priority,
-    then the later publication, then the higher id), so a cell's winner comes first.
+    published by then) of these cells on these days: each cell's claims together, in the
+    order the as-of rule ranks them (codebook section 7: basis priority, then the later
+    publication, then the higher id), so a cell's winner comes first.
 
     Rows: actor, kind, role, initiative, claim_id, status, stance, conditional, basis,
     certainty, speaker, evidence, stated_on, version, source_id, source_title,
     source_outlet, source_url, published_on.
     """
-    if not commitments and not stances:
-        return []
+    rows: list[Any] = []
+    for kind, days in (("commitment", commitments), ("stance", stances)):
+        for start in range(0, len(days), DAYS_PER_STATEMENT):
+            batch = days[start : start + DAYS_PER_STATEMENT]
+            rows.extend(session.execute(_day_claims(kind, batch, known_as_of)).all())
+    return rows
+
+
+def _day_claims(kind: str, days: Sequence[DayKey], known_as_of: date | None) -> Any:
+    """One statement: a seek per (actor, object, day) on the claims' (actor, object,
+    stated_on) index. `review_state || ''` keeps the planner off the review_state index,
+    which, without statistics, SQLite would rather scan."""
     speaker = aliased(Actor, name="speaker")
-    cells = []
-    if commitments:
-        cells.append(
-            and_(
-                Claim.kind == "commitment",
-                tuple_(Actor.code, Claim.role, Claim.stated_on).in_(list(commitments)),
-            )
+    claim_object: Any = Claim.role if kind == "commitment" else Claim.initiative_id
+    cells = or_(
+        *(
+            and_(Claim.actor_id == actor_id, claim_object == thing, Claim.stated_on == day)
+            for actor_id, thing, day in days
         )
-    if stances:
-        cells.append(
-            and_(
-                Claim.kind == "stance",
-                tuple_(Actor.code, Initiative.slug, Claim.stated_on).in_(list(stances)),
-            )
-        )
+    )
     # The cell's object: a commitment names an initiative only in passing.
     cell_object = case((Claim.kind == "stance", Initiative.slug), else_=Claim.role)
     stmt = (
@@ -82,19 +90,18 @@ def deciding_day_claims(
         .outerjoin(Initiative, Initiative.id == Claim.initiative_id)
         .outerjoin(speaker, speaker.id == Claim.speaker_id)
         .where(
-            Claim.review_state == "accepted",
+            Claim.kind == kind,
+            Claim.review_state.concat("") == "accepted",
             Claim.retracted_at.is_(None),
-            or_(*cells),
+            cells,
         )
     )
     if known_as_of is not None:
         stmt = stmt.where(Source.published_on <= known_as_of)
-    stmt = stmt.order_by(
+    return stmt.order_by(
         Actor.code,
-        Claim.kind,
         cell_object,
         BasisTerm.priority.asc(),
         Source.published_on.desc(),
         Claim.id.desc(),
     )
-    return session.execute(stmt).all()

@@ -7,9 +7,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.actors import queries as actor_queries
 from app.claims.schemas import SourceRef
 from app.contested import queries
 from app.contested.schemas import ContestedCell, ContestedCells, ContestedClaim
+from app.initiatives import queries as initiative_queries
 from app.positions import service as positions
 from app.positions.queries import CellFilter
 
@@ -60,10 +62,15 @@ def contested_cells(
     picks first and marked `decides`; cells ordered by actor and object."""
     matrix = positions.position_matrix(session, as_of, known_as_of=known_as_of, cells=cells)
     contested = [cell for cell in matrix["cells"] if cell["contested"]]
+    actor_ids = actor_queries.actor_ids_by_code(session, {c["actor"] for c in contested})
+    initiative_ids = initiative_queries.initiative_ids_by_slug(
+        session, sorted({c["initiative"] for c in contested if c["kind"] == "stance"})
+    )
     days: dict[str, list[queries.DayKey]] = {"commitment": [], "stance": []}
     for cell in contested:
-        thing = cell["role"] if cell["kind"] == "commitment" else cell["initiative"]
-        days[cell["kind"]].append((cell["actor"], thing, _as_date(cell["stated_on"])))
+        thing = cell["role"] if cell["kind"] == "commitment" else initiative_ids[cell["initiative"]]
+        day = (actor_ids[cell["actor"]], thing, _as_date(cell["stated_on"]))
+        days[cell["kind"]].append(day)
     rows = queries.deciding_day_claims(
         session,
         commitments=days["commitment"],
