@@ -12,7 +12,6 @@ from app.claims.models import Claim, ClaimCondition
 from app.db import paginate
 from app.initiatives.models import Initiative
 from app.listing import Paging, order_by_clauses
-from app.milestones.models import Milestone
 from app.sources.models import Source
 
 
@@ -158,11 +157,3 @@ def all_claims(
 ) -> list[Claim]:
     """Every claim of sorted_claims (a CSV export)."""
     return list(session.scalars(sorted_claims(sort, **criteria)).unique())
-
-
-def milestone_ids_by_slug(session: Session, slugs: Sequence[str]) -> dict[str, int]:
-    """The ids of the milestones with these slugs (conditions link to them)."""
-    if not slugs:
-        return {}
-    rows = session.execute(select(Milestone.slug, Milestone.id).where(Milestone.slug.in_(slugs)))
-    return dict(rows.all())

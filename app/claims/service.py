@@ -34,6 +34,7 @@ from app.errors import (
 )
 from app.initiatives import queries as initiative_queries
 from app.listing import Paging
+from app.milestones import queries as milestone_queries
 from app.versioning import check_version
 from app.vocab import STATUS_RANK, ReviewState
 
@@ -77,7 +78,7 @@ def condition_rows(session: Session, conditions: Sequence[ConditionIn]) -> list[
     every unknown slug or code, and a required rung that is off the ladder."""
     slugs = [c.milestone for c in conditions if c.milestone is not None]
     codes = [c.requires.actor for c in conditions if c.requires is not None]
-    milestone_ids = queries.milestone_ids_by_slug(session, slugs)
+    milestone_ids = milestone_queries.milestone_ids_by_slug(session, slugs)
     actor_ids = actor_queries.actor_ids_by_code(session, codes)
     errors: list[FieldError] = []
     rows = []

@@ -25,6 +25,7 @@ from app.initiatives.schemas import (
     InitiativeUpdate,
 )
 from app.listing import PagingDep
+from app.milestones import service as milestone_service
 from app.positions import service as positions
 from app.vocab import ClaimKind, Role, Stance
 from app.web import FormFields, form_errors, form_values, parse_form, render
@@ -259,7 +260,7 @@ def initiative_needs_page(
         "answer": answer,
         "as_of": day,
         "needs": needs_view(answer),
-        "milestones": service.milestone_choices(session),
+        "milestones": milestone_service.milestone_choices(session),
     }
     return render(request, "initiatives/needs.html", context)
 

@@ -12,7 +12,6 @@ from app.claims.queries import claim_list
 from app.db import paginate_rows
 from app.initiatives.models import Initiative
 from app.listing import Paging, order_by_clauses
-from app.milestones.models import Milestone
 
 proposer = aliased(Actor, name="proposer")
 
@@ -133,18 +132,3 @@ def claim_objects(session: Session, claim_ids: Iterable[int]) -> dict[int, Any]:
 
 # IN lists stay well below every backend's limit on bound parameters.
 CLAIM_BATCH = 2000
-
-
-def milestone_choices(session: Session) -> Sequence[Any]:
-    """(slug, name) of every milestone, by name."""
-    return session.execute(
-        select(Milestone.slug, Milestone.name).order_by(Milestone.name, Milestone.slug)
-    ).all()
-
-
-def milestone_slugs(session: Session, slugs: Iterable[str]) -> set[str]:
-    """Those of the slugs that name a milestone."""
-    wanted = set(slugs)
-    if not wanted:
-        return set()
-    return set(session.scalars(select(Milestone.slug).where(Milestone.slug.in_(wanted))))

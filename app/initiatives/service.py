@@ -29,6 +29,7 @@ from app.initiatives.schemas import (
 )
 from app.listing import Paging
 from app.positions import service as positions
+from app.positions.conditions import assumed_milestones
 from app.versioning import check_version
 from app.vocab import BASIS_PRIORITY, STATUS_RANK, Basis, Role, Status
 
@@ -293,10 +294,8 @@ def initiative_needs(
     if initiative is None:
         raise NotFound(f"No initiative has the slug '{slug}'.")
     assumed = list(dict.fromkeys(assume))
-    known = queries.milestone_slugs(session, assumed)
-    unknown = [m for m in assumed if m not in known]
-    if unknown:
-        raise InvalidInput.field("assume", f"unknown milestone {', '.join(map(repr, unknown))}")
+    # Checked here too: without needs, no matrix is asked for that would check them.
+    assumed_milestones(session, assumed)
     by_role: dict[str, list[tuple[dict[str, Any], Any]]] = {}
     if initiative.needs:
         cells = positions.cell_filter(session, roles=[Role(n.role) for n in initiative.needs])
@@ -320,11 +319,6 @@ def initiative_needs(
         assume=assumed,
         needs=fills,
     )
-
-
-def milestone_choices(session: Session) -> list[tuple[str, str]]:
-    """(slug, name) of every milestone, by name: what a reader may assume met."""
-    return [(row.slug, row.name) for row in queries.milestone_choices(session)]
 
 
 def _recency(claim: Claim) -> tuple[date, int, date, int]:

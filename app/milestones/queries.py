@@ -18,6 +18,21 @@ def milestone_by_slug(session: Session, slug: str) -> Milestone | None:
     return session.scalar(stmt)
 
 
+def milestone_ids_by_slug(session: Session, slugs: Sequence[str]) -> dict[str, int]:
+    """The ids of the milestones with these slugs (unknown slugs are left out)."""
+    if not slugs:
+        return {}
+    stmt = select(Milestone.slug, Milestone.id).where(Milestone.slug.in_(list(slugs)))
+    return dict(session.execute(stmt).all())
+
+
+def milestone_choices(session: Session) -> Sequence[Any]:
+    """(slug, name) of every milestone, by name."""
+    return session.execute(
+        select(Milestone.slug, Milestone.name).order_by(Milestone.name, Milestone.slug)
+    ).all()
+
+
 def all_milestones(session: Session) -> Sequence[Milestone]:
     """Every milestone, its states loaded (unordered: the export sorts them)."""
     return session.scalars(select(Milestone).options(selectinload(Milestone.states))).all()

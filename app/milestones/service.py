@@ -113,6 +113,11 @@ def milestone_page(
     return _reads(session, rows, as_of), total
 
 
+def milestone_choices(session: Session) -> list[tuple[str, str]]:
+    """Every milestone as (slug, name), by name: what a page may assume met."""
+    return [(row.slug, row.name) for row in queries.milestone_choices(session)]
+
+
 def require_milestone(session: Session, slug: str) -> Milestone:
     """The milestone with this slug (states loaded), or 404."""
     milestone = queries.milestone_by_slug(session, slug)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput
+from app.milestones import queries as milestone_queries
 from app.positions import queries
 from app.positions.queries import CellFilter
 from app.vocab import STATUS_RANK, ConditionState, Status
@@ -26,7 +27,7 @@ REFUSED = frozenset({Status.RULED_OUT.value, Status.WITHDRAWN.value})
 def assumed_milestones(session: Session, slugs: Sequence[str]) -> frozenset[int]:
     """The ids of the milestones to assume met; an unknown slug is refused naming `assume`."""
     wanted = list(dict.fromkeys(slugs))
-    found = queries.milestone_ids_by_slug(session, wanted)
+    found = milestone_queries.milestone_ids_by_slug(session, wanted)
     missing = [slug for slug in wanted if slug not in found]
     if missing:
         raise InvalidInput.field("assume", f"unknown milestone {', '.join(map(repr, missing))}")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.db import SessionDep
 from app.errors import InvalidInput
 from app.forms import blank_to_none
+from app.milestones import service as milestone_service
 from app.positions import service
 from app.positions.cache import Body
 from app.positions.chart import stacked_steps
@@ -162,7 +163,7 @@ def _option_context(session: Session, options: MatrixOptions) -> dict[str, Any]:
         "known_as_of": options.known_as_of,
         "assume": list(options.assume),
         "inherit": options.inherit,
-        "milestones": service.milestone_choices(session),
+        "milestones": milestone_service.milestone_choices(session),
     }
 
 
@@ -340,7 +341,7 @@ def timeline(
         "errors": {},
         "feed_url": "/feed.atom" if initiative else f"/feed.atom?role={role.value}",
         "assume": list(assumed),
-        "milestones": service.milestone_choices(session),
+        "milestones": milestone_service.milestone_choices(session),
     }
     try:
         counts, changes = cached_value(

@@ -870,20 +870,6 @@ def milestone_states(
     return session.execute(stmt).all()
 
 
-def milestone_ids_by_slug(session: Session, slugs: Sequence[str]) -> dict[str, int]:
-    """The ids of the milestones with these slugs."""
-    if not slugs:
-        return {}
-    stmt = select(Milestone.slug, Milestone.id).where(Milestone.slug.in_(list(slugs)))
-    return dict(session.execute(stmt).all())
-
-
-def milestone_choices(session: Session) -> Sequence[Any]:
-    """Every milestone as (slug, name, condition_type), by name: what a page may assume."""
-    stmt = select(Milestone.slug, Milestone.name, Milestone.condition_type).order_by(Milestone.name)
-    return session.execute(stmt).all()
-
-
 def memberships_on(
     session: Session,
     day: date,

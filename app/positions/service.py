@@ -525,11 +525,6 @@ def group_choices(session: Session) -> list[tuple[str, str]]:
     return [(row.code, row.name) for row in actor_queries.groups_with_members(session)]
 
 
-def milestone_choices(session: Session) -> list[tuple[str, str]]:
-    """Every milestone as (slug, name), by name: what a page may assume met."""
-    return [(row.slug, row.name) for row in queries.milestone_choices(session)]
-
-
 def initiative_choices(session: Session) -> list[tuple[str, str]]:
     """Every initiative as (slug, name), by name."""
     return [(row.slug, row.name) for row in initiative_queries.initiative_names(session)]
