@@ -16,10 +16,6 @@ from app.vocab import ActorKind
 
 # When one alias names several actors, the state wins, then the organisation.
 _KIND_ORDER = {"state": 0, "organization": 1, "group": 2, "person": 3}
-_STOPWORDS = frozenset(
-    {"a", "an", "the", "of", "for", "on", "in", "to", "and", "or", "if", "it", "its", "with"}
-    | {"by", "at", "from", "new", "plan"}
-)
 
 
 @dataclass(frozen=True)
@@ -131,7 +127,7 @@ def build_index(session: Session, patterns: Patterns | None = None) -> ActorInde
             continue
         offices.setdefault(person.code, []).append(Office(actor.code, row.from_on, row.until_on))
     initiatives = [
-        InitiativeName(row.slug, row.name, _content_words(row.name))
+        InitiativeName(row.slug, row.name, _content_words(row.name, patterns.name_stopwords))
         for row in queries.initiative_rows(session)
     ]
     return ActorIndex(
@@ -143,9 +139,9 @@ def build_index(session: Session, patterns: Patterns | None = None) -> ActorInde
     )
 
 
-def _content_words(name: str) -> frozenset[str]:
+def _content_words(name: str, stopwords: frozenset[str]) -> frozenset[str]:
     words = re.findall(r"[a-z0-9]+", name.lower())
-    return frozenset(w for w in words if w not in _STOPWORDS and len(w) > 2)
+    return frozenset(w for w in words if w not in stopwords and len(w) > 2)
 
 
 class IndexCache:

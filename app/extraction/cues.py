@@ -1,9 +1,9 @@
-"""The cue patterns: read from patterns/*.toml, compiled into one spaCy Matcher."""
+"""The data files of patterns/: cues compiled into one matcher, and the word lists rules read."""
 
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -160,6 +160,39 @@ PREFIX_MARK = "\x00prefix:"
 NOT_ROLES = frozenset({"absorbed_by", "taking_part", "paying", "aircraft"})
 
 
+@dataclass(frozen=True)
+class Clauses:
+    """The function words of patterns/clauses.toml: how the rules see a sentence's clauses."""
+
+    barriers: frozenset[str]
+    clause_ends: frozenset[str]
+    supply_verbs: frozenset[str]
+    modals: frozenset[str]
+    unnamed_subjects: frozenset[str]
+    unnamed_groups: frozenset[str]
+    includes: frozenset[str]
+    relatives: frozenset[str]
+    quotes: frozenset[str]
+    pronoun_speakers: frozenset[str]
+    pronoun_subjects: frozenset[str]
+    pronoun_adverbs: frozenset[str]
+    role_glue: frozenset[str]
+    conjunctions: frozenset[str]
+    articles: frozenset[str]
+    possessive_openers: frozenset[str]
+    seat_determiners: frozenset[str]
+    destinations: frozenset[str]
+
+
+def _clauses(data: dict[str, Any]) -> Clauses:
+    names = [f.name for f in fields(Clauses)]
+    missing = [name for name in names if name not in data]
+    if missing:
+        # Every rule reads its list: a missing one would silently switch a rule off.
+        raise PatternError(f"clauses.toml: missing {', '.join(missing)}")
+    return Clauses(**{name: frozenset(_strings(data, name, "clauses.toml")) for name in names})
+
+
 @dataclass
 class Patterns:
     """Everything read from the data files, plus the compiled matcher."""
@@ -179,6 +212,10 @@ class Patterns:
     territory_nouns: frozenset[str]
     air_context: frozenset[str]
     outlets: list[str]
+    clauses: Clauses
+    units: frozenset[str]  # quantities.toml: what an amount must count to be a quantity
+    currencies: dict[str, str]  # a currency sign or word, as a code
+    name_stopwords: frozenset[str]  # words of an initiative's name that do not identify it
     counts: dict[str, int] = field(default_factory=dict)
 
     def hits(self, doc: Doc) -> list[Hit]:
@@ -277,35 +314,12 @@ def _strings(data: dict[str, Any], key: str, source: str) -> list[str]:
 
 def _iter_cues(directory: Path) -> Iterator[tuple[str, str, str, str]]:
     """(layer, value, pattern, file) for every cue in the data files."""
-    roles = _read(directory / "roles.toml")
-    for role, entry in roles.items():
-        if role in NOT_ROLES:
-            continue
-        for text in _strings(entry, "cues", f"roles.toml [{role}]"):
-            yield "role", role, text, "roles.toml"
-    for rule, key, layer in (
-        ("taking_part", "cues", "taking_part"),
-        ("taking_part", "nouns", "taking_part_noun"),
-        ("paying", "cues", "paying"),
-        ("aircraft", "cues", "aircraft"),
-    ):
-        for text in _strings(roles.get(rule, {}), key, f"roles.toml [{rule}] {key}"):
-            yield layer, rule, text, "roles.toml"
-    statuses = _read(directory / "statuses.toml")
-    for status, entry in statuses.items():
-        for key, layer in (("cues", "status"), ("after", "after"), ("agent", "agent")):
-            for text in _strings(entry, key, f"statuses.toml [{status}]"):
-                yield layer, status, text, "statuses.toml"
+    yield from _role_cues(_read(directory / "roles.toml"))
+    yield from _status_cues(_read(directory / "statuses.toml"))
     for stance, entry in _read(directory / "stances.toml").items():
         for text in _strings(entry, "cues", f"stances.toml [{stance}]"):
             yield "stance", stance, text, "stances.toml"
-    conditions = _read(directory / "conditions.toml")
-    for strength in ("strong", "weak"):
-        for text in _strings(conditions["triggers"], strength, "conditions.toml [triggers]"):
-            yield "trigger", strength, text, "conditions.toml"
-    for ctype, texts in conditions["types"].items():
-        for text in _strings({"t": texts}, "t", f"conditions.toml [types] {ctype}"):
-            yield "condition", ctype, text, "conditions.toml"
+    yield from _condition_cues(_read(directory / "conditions.toml"))
     hedges = _read(directory / "hedges.toml")
     for text in _strings(hedges, "medium", "hedges.toml"):
         yield "hedge", "medium", text, "hedges.toml"
@@ -320,6 +334,38 @@ def _iter_cues(directory: Path) -> Iterator[tuple[str, str, str, str]]:
     for kind in ("place", "time"):
         for text in _strings(limits, kind, "limits.toml"):
             yield "limit", kind, text, "limits.toml"
+
+
+def _role_cues(roles: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    for role, entry in roles.items():
+        if role in NOT_ROLES:
+            continue
+        for text in _strings(entry, "cues", f"roles.toml [{role}]"):
+            yield "role", role, text, "roles.toml"
+    for rule, key, layer in (
+        ("taking_part", "cues", "taking_part"),
+        ("taking_part", "nouns", "taking_part_noun"),
+        ("paying", "cues", "paying"),
+        ("aircraft", "cues", "aircraft"),
+    ):
+        for text in _strings(roles.get(rule, {}), key, f"roles.toml [{rule}] {key}"):
+            yield layer, rule, text, "roles.toml"
+
+
+def _status_cues(statuses: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    for status, entry in statuses.items():
+        for key, layer in (("cues", "status"), ("after", "after"), ("agent", "agent")):
+            for text in _strings(entry, key, f"statuses.toml [{status}]"):
+                yield layer, status, text, "statuses.toml"
+
+
+def _condition_cues(conditions: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    for strength in ("strong", "weak"):
+        for text in _strings(conditions["triggers"], strength, "conditions.toml [triggers]"):
+            yield "trigger", strength, text, "conditions.toml"
+    for ctype, texts in conditions["types"].items():
+        for text in _strings({"t": texts}, "t", f"conditions.toml [types] {ctype}"):
+            yield "condition", ctype, text, "conditions.toml"
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -350,6 +396,7 @@ def load_patterns(directory: Path = PATTERN_DIR) -> Patterns:
     conditions = _read(directory / "conditions.toml")
     actors = _read(directory / "actors.toml")
     attribution = _read(directory / "attribution.toml")
+    quantities = _read(directory / "quantities.toml")
     return Patterns(
         nlp=nlp,
         matcher=matcher,
@@ -374,6 +421,10 @@ def load_patterns(directory: Path = PATTERN_DIR) -> Patterns:
         territory_nouns=frozenset(actors.get("territory_nouns", [])),
         air_context=frozenset(roles.get("aircraft", {}).get("air_context", [])),
         outlets=list(attribution["outlets"]),
+        clauses=_clauses(_read(directory / "clauses.toml")),
+        units=frozenset(_strings(quantities, "units", "quantities.toml")),
+        currencies=dict(quantities["currencies"]),
+        name_stopwords=frozenset(_strings(actors, "name_stopwords", "actors.toml")),
         counts=counts,
     )
 

@@ -52,6 +52,16 @@ def test_a_bad_pattern_in_a_data_file_names_the_file(tmp_path: Path) -> None:
         load_patterns(folder)
 
 
+def test_a_function_word_list_missing_from_clauses_toml_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "patterns"
+    shutil.copytree(PATTERN_DIR, folder)
+    clauses = (folder / "clauses.toml").read_text(encoding="utf-8")
+    (folder / "clauses.toml").write_text(clauses.replace("modals = ", "modal = "), encoding="utf-8")
+
+    with pytest.raises(PatternError, match=r"clauses\.toml: missing modals"):
+        load_patterns(folder)
+
+
 def test_a_cue_added_to_a_data_file_takes_effect(extractor: Extractor, tmp_path: Path) -> None:
     text = "Sweden stands poised to send troops to Ukraine."
     assert extractor.extract(text, date(2025, 8, 20)) == []

@@ -1,0 +1,266 @@
+"""Attaching a role to its governing predicate and holders, and conditions to a role."""
+
+from app.extraction.context import (
+    Condition,
+    Document,
+    Governed,
+    Holder,
+    Memory,
+    Sentence,
+    SentenceContext,
+)
+from app.extraction.cues import Hit, Patterns
+from app.extraction.mentions import holders
+from app.vocab import STATUS_RANK, ActorKind, Status
+
+# How far (in tokens) a status cue may stand from the role it governs.
+MAX_GOVERN_GAP = 8
+MAX_PLAN_GAP = 12
+MAX_AFTER_GAP = 6
+# Most tokens between two roles whose verbs "and" coordinates under one predicate.
+MAX_COORDINATED_GAP = 16
+# Most tokens a condition set off by commas may add between a predicate and its role.
+MAX_ASIDE = 12
+# The layers whose cues can govern a role from before it.
+_PREDICATE_LAYERS = ("status", "call", "plan", "agent")
+
+
+def govern_roles(ctx: SentenceContext) -> list[tuple[Hit, Governed]]:
+    """Every role cue of the sentence that a predicate governs, with its predicate."""
+    governed: dict[int, Governed] = {}
+    roles: list[Hit] = []
+    previous_role: Hit | None = None
+    for role in ctx.hits("role"):
+        if _own_forces(ctx, role):
+            continue
+        chained = None
+        if previous_role is not None and _is_list_glue(ctx, previous_role.end, role.start):
+            chained = governed.get(previous_role.start)
+        if chained is None:
+            chained = _govern(ctx, role)
+        if chained is None and previous_role is not None and _coordinated(ctx, previous_role, role):
+            # "will impose sanctions ... and provide budget support": one predicate.
+            chained = governed.get(previous_role.start)
+        previous_role = role
+        if chained is None:
+            continue
+        governed[role.start] = chained
+        roles.append(role)
+    # Two roles read from one cue ("paid for" air defence) share their start: the last wins.
+    return [(role, governed[role.start]) for role in roles]
+
+
+def _own_forces(ctx: SentenceContext, role: Hit) -> bool:
+    """Not this role: an excluded side's own forces ("Ukrainian soldiers"), or forces
+    sent to another state than the role's territory ("troops to Estonia")."""
+    doc = ctx.doc
+    p = ctx.patterns
+    excluded = p.role_exclusions.get(role.value, frozenset())
+    territory = p.role_territory.get(role.value)
+    for m in ctx.mentions:
+        modifies = m.end == role.start or (m.end + 1 == role.start and doc[m.end].text == "'s")
+        place = doc[role.start].norm_.lower() in p.territory_nouns
+        if modifies and m.name.code in excluded and not place:
+            return True
+        if (
+            territory is not None
+            and role.end < m.start <= role.end + 3
+            and doc[m.start - 1].norm_.lower() in p.clauses.destinations
+            and m.name.kind == ActorKind.STATE
+            and m.name.code != territory
+            and not any(doc[i].is_punct for i in range(role.end, m.start))
+        ):
+            return True
+    return False
+
+
+def _is_list_glue(ctx: SentenceContext, start: int, end: int) -> bool:
+    """Whether only list words stand between two roles ("intelligence and possibly ...")."""
+    if end <= start or end - start > 5:
+        return end == start
+    doc = ctx.doc
+    words = {doc[i].norm_.lower() for i in range(start, end)}
+    return words <= ctx.patterns.clauses.role_glue
+
+
+def _govern(ctx: SentenceContext, role: Hit) -> Governed | None:
+    """The predicate that governs the role, its mode, and who holds the role."""
+    predicate = _predicate_before(ctx, role)
+    mode = "before"
+    if predicate is None:
+        predicate, mode = _predicate_after(ctx, role), "after"
+    if predicate is None:
+        return None
+    if predicate.layer == "call":
+        return Governed(predicate, "call", [])
+    predicate = _with_modal(ctx, predicate)
+    lo, hi = sorted((predicate.end, role.start))
+    if any(lo <= e.start < hi for e in ctx.hits("event")):
+        return None
+    mode = _mode(ctx, predicate, mode)
+    return Governed(predicate, mode, holders(ctx, predicate, role, mode))
+
+
+def _predicate_before(ctx: SentenceContext, role: Hit) -> Hit | None:
+    """The nearest predicate before the role, if near enough and in the same clause."""
+    doc = ctx.doc
+    candidates = [
+        h
+        for name in _PREDICATE_LAYERS
+        for h in ctx.hits(name)
+        if h.start <= role.start or (h.start < role.end and h.layer == "agent")
+    ]
+    if not candidates:
+        return None
+    h = sorted(candidates, key=lambda h: -h.start)[0]
+    limit = MAX_PLAN_GAP if h.layer == "plan" else MAX_GOVERN_GAP
+    if h.end < len(doc) and doc[h.end].norm_.lower() in ctx.patterns.clauses.supply_verbs:
+        # "would pay for a further 250 million euros' worth of U.S.-made weapons":
+        # the role is the object of a verb of giving, however long its phrase.
+        limit = MAX_PLAN_GAP
+    if role.start - h.end > limit + MAX_ASIDE:
+        return None
+    gap, crosses = _span(ctx, h.end, role.start)
+    if gap > limit or crosses:
+        return None
+    return h
+
+
+def _predicate_after(ctx: SentenceContext, role: Hit) -> Hit | None:
+    """A passive cue after the role ("ground forces had been ruled out"), or a status
+    right after a role noun that is the subject ("20,000 troops could deploy")."""
+    for h in ctx.hits("after"):
+        if 0 <= h.start - role.end <= MAX_AFTER_GAP and not ctx.crosses(role.end, h.start):
+            return h
+    for h in ctx.hits("status"):
+        if 0 <= h.start - role.end <= 1:
+            return h
+    return None
+
+
+def _mode(ctx: SentenceContext, predicate: Hit, mode: str) -> str:
+    """How the predicate governs: a plan assigns, an agent cue names the actor after it,
+    and a modal under "under the plan" assigns too."""
+    if predicate.layer == "plan":
+        return "plan"
+    if predicate.layer == "agent":
+        return "agent"
+    if (
+        predicate.value in (Status.CONSIDERING, Status.WILLING, Status.PLEDGED)
+        and ctx.doc[predicate.start].norm_.lower() in ctx.patterns.clauses.modals
+        and any(h.start < predicate.start for h in ctx.hits("plan_context"))
+    ):
+        return "plan"
+    return mode
+
+
+def _with_modal(ctx: SentenceContext, predicate: Hit) -> Hit:
+    """A modal right before the predicate sets the rung: "could offer" is considering."""
+    if predicate.layer != "status":
+        return predicate
+    doc = ctx.doc
+    modals = ctx.patterns.clauses.modals
+    for h in ctx.hits("status"):
+        if h is predicate or not 0 <= predicate.start - h.end <= 2:
+            continue
+        modal = doc[h.start].norm_.lower()
+        if modal not in modals or h.end - h.start != 1:
+            continue
+        rank = STATUS_RANK.get(Status(predicate.value))
+        weaker = STATUS_RANK.get(Status(h.value))
+        if rank is not None and weaker is not None and weaker < rank:
+            return Hit(h.cue, h.start, predicate.end)
+    return predicate
+
+
+def _coordinated(ctx: SentenceContext, previous: Hit, role: Hit) -> bool:
+    """Whether the role's verb is coordinated with the previous role's: "and" joins
+    them, in one clause, with no predicate or event of its own between."""
+    doc = ctx.doc
+    words = [doc[i].norm_.lower() for i in range(previous.end, role.start)]
+    if "and" not in words or len(words) > MAX_COORDINATED_GAP:
+        return False
+    if any(w in ctx.patterns.clauses.barriers for w in words):
+        return False
+    return not any(
+        previous.end <= h.start < role.start
+        for name in ("status", "call", "event", "speech", "plan")
+        for h in ctx.hits(name)
+    )
+
+
+def _span(ctx: SentenceContext, start: int, end: int) -> tuple[int, bool]:
+    """The words between a predicate and its role, and whether a clause barrier stands
+    among them. A condition set off by commas (", once the fighting stops,") is an
+    aside: its words do not count and its "when" is no barrier."""
+    doc = ctx.doc
+    aside: set[int] = set()
+    for t in ctx.hits("trigger"):
+        if start < t.start < end and doc[t.start - 1].text == ",":
+            close = next((i for i in range(t.end, end) if doc[i].text == ","), None)
+            if close is not None:
+                aside.update(range(t.start - 1, close + 1))
+    kept = [i for i in range(start, end) if i not in aside]
+    words = sum(1 for i in kept if not doc[i].is_punct)
+    barriers = ctx.patterns.clauses.barriers
+    return words, any(doc[i].norm_.lower() in barriers for i in kept)
+
+
+# -- conditions ----------------------------------------------------------------
+
+
+def find_conditions(
+    document: Document,
+    memory: Memory,
+    patterns: Patterns,
+    sentence: Sentence,
+    layer: dict[str, list[Hit]],
+) -> list[Condition]:
+    """The sentence's conditions; one after a plan noun is kept for the plan's roles."""
+    doc = document.doc
+    ends = patterns.clauses.clause_ends | {","}
+    out: list[Condition] = []
+    covered = -1
+    for trigger in layer.get("trigger", []):
+        if trigger.start < covered:
+            continue
+        end = trigger.end
+        while end < sentence.end and doc[end].norm_.lower() not in ends:
+            end += 1
+        types = {h.value for h in layer.get("condition", []) if trigger.start <= h.start < end}
+        if not types and trigger.value == "weak":
+            continue
+        ctype = next((t for t in patterns.condition_priority if t in types), "other")
+        text = doc[trigger.start : end].text
+        out.append(Condition(trigger.start, end, ctype, text))
+        covered = end
+        lead = range(max(sentence.start, trigger.start - 3), trigger.start)
+        before = {doc[i].norm_.lower() for i in lead}
+        if before & patterns.plan_nouns:
+            memory.plan_conditions.setdefault(sentence.para, []).append(
+                Condition(-1, -1, ctype, text)
+            )
+    return out
+
+
+def owns(condition: Condition, predicate: Hit, role: Hit, predicates: set[int]) -> bool:
+    """Whether a condition after the role is still the role's: no other predicate between."""
+    trigger = condition.trigger
+    if trigger < role.end:
+        return True
+    return not any(role.end <= p < trigger for p in predicates if p != predicate.start)
+
+
+def attach_conditions(
+    predicate: Hit, role: Hit, conditions: list[Condition], holders: list[Holder]
+) -> list[Condition]:
+    """Conditions tied to this position: after it in its clause, between its predicate
+    and its role, or fronted before it."""
+    first = min((h.mention.start for h in holders if h.mention), default=predicate.start)
+    attached = []
+    for condition in conditions:
+        trigger = condition.trigger
+        between = predicate.end <= trigger < role.start  # "ready, once ..., to send"
+        if trigger >= role.end or between or (trigger < first and trigger < predicate.start):
+            attached.append(condition)
+    return attached

@@ -1,0 +1,94 @@
+"""A sentence's cues, and which roles they name: aircraft, paying, taking part, the topic."""
+
+from bisect import bisect_left
+
+from app.extraction.context import Document, Memory, Sentence
+from app.extraction.cues import Cue, Hit, Patterns
+
+
+def sentence_cues(
+    document: Document, memory: Memory, patterns: Patterns, sentence: Sentence
+) -> dict[str, list[Hit]]:
+    """The sentence's cue hits by layer, with the roles the role rules read into them."""
+    lo = bisect_left(document.hit_starts, sentence.start)
+    hi = bisect_left(document.hit_starts, sentence.end)
+    layer: dict[str, list[Hit]] = {}
+    for h in document.hits[lo:hi]:
+        layer.setdefault(h.layer, []).append(h)
+    _paid_weapons(layer)
+    _aircraft(document, memory, patterns, sentence, layer)
+    _joining_in(layer)
+    _topic(memory, layer)
+    return layer
+
+
+def _topic(memory: Memory, layer: dict[str, list[Hit]]) -> None:
+    """Count the roles the sentence names, or read taking part as the text's topic role."""
+    if layer.get("role"):
+        for h in layer["role"]:
+            memory.role_counts[h.value] = memory.role_counts.get(h.value, 0) + 1
+        # Of the roles the last such sentence names, the one the text is most about.
+        latest = {h.value: n for n, h in enumerate(layer["role"])}
+        memory.topic_role = max(latest, key=lambda r: (memory.role_counts[r], latest[r]))
+    elif memory.topic_role is not None and (
+        layer.get("taking_part") or layer.get("taking_part_noun")
+    ):
+        # "Canada and Belgium are expected to join": join what the text is about.
+        part = min(
+            layer.get("taking_part", []) + layer.get("taking_part_noun", []),
+            key=lambda h: h.start,
+        )
+        layer["role"] = [as_role(part, memory.topic_role)]
+
+
+def _aircraft(
+    document: Document,
+    memory: Memory,
+    patterns: Patterns,
+    sentence: Sentence,
+    layer: dict[str, list[Hit]],
+) -> None:
+    """Combat aircraft fly air cover in a sentence about a mission or the skies (or in a
+    text about air cover); otherwise they are weapons supplied."""
+    planes = layer.get("aircraft", [])
+    if not planes:
+        return
+    words = {document.doc[i].norm_.lower() for i in range(sentence.start, sentence.end)}
+    flying = bool(words & patterns.air_context) or memory.topic_role == "air_cover"
+    role = "air_cover" if flying else "arms_supply"
+    roles = layer.setdefault("role", [])
+    for h in planes:
+        if not any(r.start <= h.start < r.end for r in roles):
+            roles.append(as_role(h, role))
+    roles.sort(key=lambda h: h.start)
+
+
+def _joining_in(layer: dict[str, list[Hit]]) -> None:
+    """ "Finland will deliver shells, and Latvia may join": joining, with a predicate of
+    its own right before it, takes the role named earlier in the sentence."""
+    roles = layer.get("role", [])
+    if not roles:
+        return
+    for part in layer.get("taking_part", []):
+        if any(r.start <= part.start < r.end or part.start <= r.start < part.end for r in roles):
+            continue
+        earlier = [r for r in roles if r.end <= part.start]
+        own = any(0 <= part.start - h.end <= 2 for h in layer.get("status", []))
+        if earlier and own:
+            roles.append(as_role(part, earlier[-1].value))
+    roles.sort(key=lambda h: h.start)
+
+
+def _paid_weapons(layer: dict[str, list[Hit]]) -> None:
+    """Paying for air-defence systems is also arms supply (codebook section 8)."""
+    paying = layer.get("paying", [])
+    for h in list(layer.get("role", [])):
+        if h.value == "air_defense" and any(0 <= h.start - p.end <= 10 for p in paying):
+            layer["role"].append(as_role(h, "arms_supply", "paid for"))
+    if "role" in layer:
+        layer["role"].sort(key=lambda h: (h.start, h.value != "air_defense"))
+
+
+def as_role(hit: Hit, role: str, why: str | None = None) -> Hit:
+    """The hit read as a cue of this role (a rule's reading, named in the reviewer's note)."""
+    return Hit(Cue("role", role, f"{hit.cue.pattern} ({why or role})"), hit.start, hit.end)
