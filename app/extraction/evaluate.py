@@ -39,6 +39,7 @@ class GoldText:
     text: str
     published_on: date
     claims: list[GoldClaim]
+    register: str | None = None
 
 
 @dataclass
@@ -127,26 +128,34 @@ def seed_gold(seed_file: Path, text_dir: Path) -> GoldText:
 
 
 def dev_gold(folder: Path) -> list[GoldText]:
-    """The dev texts (gold.json beside devNN.txt)."""
-    entries: list[dict[str, Any]] = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
+    """A folder's hand-coded texts: every `gold*.json` (one file per register, or one for
+    the folder) beside its `<id>.txt` files."""
     out = []
-    for entry in entries:
-        text = (folder / f"{entry['id']}.txt").read_text(encoding="utf-8")
-        claims = [
-            GoldClaim(
-                actor=c["actor"],
-                role=c["role"],
-                status=c["status"],
-                conditional=bool(c["conditional"]),
-                stated_on=date.fromisoformat(c["stated_on"]),
-                evidence=c["evidence"],
-            )
-            for c in entry["claims"]
-        ]
-        out.append(
-            GoldText(f"{entry['id']}.txt", text, date.fromisoformat(entry["published_on"]), claims)
-        )
+    for gold_file in sorted(folder.glob("gold*.json")):
+        entries: list[dict[str, Any]] = json.loads(gold_file.read_text(encoding="utf-8"))
+        for entry in entries:
+            text = (folder / f"{entry['id']}.txt").read_text(encoding="utf-8")
+            claims = [
+                GoldClaim(
+                    actor=c["actor"],
+                    role=c["role"],
+                    status=c["status"],
+                    conditional=bool(c["conditional"]),
+                    stated_on=date.fromisoformat(c["stated_on"]),
+                    evidence=c["evidence"],
+                )
+                for c in entry["claims"]
+            ]
+            published_on = date.fromisoformat(entry["published_on"])
+            name = f"{entry['id']}.txt"
+            out.append(GoldText(name, text, published_on, claims, entry.get("register")))
     return out
+
+
+def is_blind(folder: Path) -> bool:
+    """A blind set (a `BLIND` file in its folder) is scored without listing its misses:
+    reading them would make it a development set."""
+    return (folder / "BLIND").exists()
 
 
 HEADER = (
@@ -167,14 +176,19 @@ def row(name: str, score: Score) -> str:
 
 
 def evaluate(extractor: Extractor, texts: Iterable[GoldText]) -> list[str]:
-    """The table's lines: one per text, then the overall (micro-averaged) figures."""
+    """The table's lines: one per text, one per register where the texts name theirs,
+    then the overall (micro-averaged) figures."""
     lines = [HEADER]
     total = Score()
+    by_register: dict[str, Score] = {}
     for gold in texts:
         proposed = extractor.extract(gold.text, gold.published_on)
         score = score_text(gold, proposed)
         total.add(score)
+        if gold.register:
+            by_register.setdefault(gold.register, Score()).add(score)
         lines.append(row(gold.name, score))
+    lines += [row(f"register {name}", score) for name, score in sorted(by_register.items())]
     lines.append(row("overall", total))
     return lines
 
@@ -241,20 +255,25 @@ def main(
     verbose: bool = False,
 ) -> None:
     """Print the evaluation table of the seed and dev texts, then one per set of the
-    project's own hand-coded texts (and, verbose, the differences)."""
+    project's own hand-coded texts (and, verbose, the differences, except for blind sets)."""
     with tempfile.TemporaryDirectory() as work:
         extractor = seeded_extractor(Path(work))
     sets = [
         (
             "seed article and ../shared/eval/dev",
             [seed_gold(seed_file, seed_text_dir), *dev_gold(dev_dir)],
+            False,
         )
     ]
-    sets += [(f"{folder.parent.name}/{folder.name}", dev_gold(folder)) for folder in own_sets]
-    for n, (name, texts) in enumerate(sets):
-        print(("\n" if n else "") + f"# {name}")
+    sets += [
+        (f"{folder.parent.name}/{folder.name}", dev_gold(folder), is_blind(folder))
+        for folder in own_sets
+    ]
+    for n, (name, texts, blind) in enumerate(sets):
+        marker = " (BLIND: scored once, misses not listed)" if blind else ""
+        print(("\n" if n else "") + f"# {name}{marker}")
         for line in evaluate(extractor, texts):
             print(line)
-        if verbose:
+        if verbose and not blind:
             for line in misses(extractor, texts):
                 print(line)
