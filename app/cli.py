@@ -31,7 +31,7 @@ from app.accounts.schemas import UserCreate, UserUpdate
 from app.config import get_settings
 from app.db import make_engine, make_session_factory
 from app.errors import AppError
-from app.extraction.schemas import ExtractResponse
+from app.extraction.schemas import ProposedClaim
 from app.ops.serving import metrics_folder, uvicorn_log_config
 
 # Imported where used, not here: these load the claims service and the codebook's
@@ -482,17 +482,32 @@ def extract(
     ] = False,
     outlet: Annotated[str | None, typer.Option(help="The outlet that published it.")] = None,
 ) -> None:
-    """Propose the claims a news text supports (nothing is stored)."""
-    from app.extraction.service import extractor_for
+    """Propose the claims a news text supports (nothing is stored).
+
+    A text in a language the rules cannot read (they read English) is said so, with exit
+    status 1.
+    """
+    from app.extraction.schemas import ExtractRequest
+    from app.extraction.service import extract_claims
 
     day = _publication_date(published_on)
     text = file.read_text(encoding="utf-8")
     with _database(writes=False, agent=None) as session:
-        claims = extractor_for(session).extract(text, day, outlet=outlet)
+        answer = extract_claims(
+            session, ExtractRequest.model_construct(text=text, published_on=day, outlet=outlet)
+        )
     if as_json:
-        body = ExtractResponse(claims=claims).model_dump(mode="json")
+        body = answer.model_dump(mode="json")
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
-        return
+    else:
+        _print_claims(answer.claims)
+    if answer.message:
+        typer.echo(f"{file}: {answer.message}", err=True)
+    if not answer.readable:
+        raise typer.Exit(1)
+
+
+def _print_claims(claims: list[ProposedClaim]) -> None:
     for c in claims:
         what = c.role or c.initiative or ""
         rung = c.status or c.stance or ""
@@ -509,11 +524,21 @@ def ingest(
     path: Annotated[Path, typer.Argument(exists=True, help="A text file, or a folder of *.txt.")],
     published_on: PublishedOn,
     outlet: Annotated[str | None, typer.Option(help="The outlet that published them.")] = None,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="Propose claims for texts already stored too, into their source (after the "
+            "rules improved, say); claims the source already has are skipped.",
+        ),
+    ] = False,
 ) -> None:
     """Store texts as sources with their proposed claims (review_state `proposed`).
 
-    A text already stored is skipped and reported; a proposed claim the claims service
-    refuses is skipped with a warning.
+    A text already stored is skipped and reported (with --again, its claims are proposed
+    again, skipping duplicates); a proposed claim the claims service refuses, or one that
+    repeats a claim of the source, is skipped with a warning. A text the rules cannot read
+    (not English) is stored without claims, with a warning.
     """
     from app.extraction.service import ingest_text
 
@@ -539,13 +564,14 @@ def ingest(
                         title=title or file.stem,
                         published_on=day,
                         outlet=outlet,
+                        again=again,
                     )
             except AppError as exc:
                 totals["failed"] += 1
                 progress.console.print(f"{file}: not stored: {exc.detail}")
                 progress.advance(task)
                 continue
-            if result.existing_id is not None:
+            if result.existing_id is not None and not again:
                 totals["skipped"] += 1
                 progress.console.print(
                     f"{file}: skipped, already stored as source {result.existing_id}"
@@ -554,8 +580,10 @@ def ingest(
                 totals["stored"] += 1
                 totals["claims"] += result.recorded
                 totals["refused"] += len(result.warnings)
+                again_note = " (stored before)" if result.existing_id is not None else ""
                 progress.console.print(
-                    f"{file}: source {result.source_id}, {result.recorded} proposed claims"
+                    f"{file}: source {result.source_id}{again_note}, "
+                    f"{result.recorded} proposed claims"
                 )
                 for warning in result.warnings:
                     progress.console.print(f"  warning: {warning}")

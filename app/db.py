@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from pydantic_core import PydanticSerializationError, to_json
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     Connection,
     DateTime,
     Dialect,
@@ -29,6 +30,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from app import folding
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -369,6 +372,10 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        # Names fold the same way on both databases (app/folding.py).
+        dbapi_connection.create_function(
+            folding.SQL_FUNCTION, 1, folding.sql_fold, deterministic=True
+        )
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -540,3 +547,22 @@ def locked_version(session: Session, version: Any, where: Any) -> int | None:
     (SQLite's writer holds the whole file already). None when no row matches."""
     current: int | None = session.scalar(select(version).where(where).with_for_update())
     return current
+
+
+def folded(column: Any) -> ColumnElement[str]:
+    """The column folded for lookup (case and accents, app/folding.py), the same way on
+    SQLite and PostgreSQL."""
+    function: ColumnElement[str] = getattr(func, folding.SQL_FUNCTION)(column)
+    return function
+
+
+def folded_equals(column: Any, text: str) -> ColumnElement[bool]:
+    """The column is the text, ignoring case and accents."""
+    return folded(column) == folding.fold(text)
+
+
+def folded_contains(column: Any, text: str) -> ColumnElement[bool]:
+    """The column contains the text, ignoring case and accents; %, _ and \\ in the text
+    match themselves."""
+    escaped = folding.fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return folded(column).like(f"%{escaped}%", escape="\\")

@@ -79,6 +79,9 @@ DATA_DEPENDENT_422 = [
     ("POST", "/api/v1/import"),
     ("POST", "/api/v1/tokens"),
     ("PATCH", "/api/v1/users/{username}"),
+    # Decisions name claims by id; a source to extract from must have a stored text.
+    ("POST", "/api/v1/review/decisions"),
+    ("POST", "/api/v1/sources/{source_id}/extract"),
 ]
 # A write naming a version (If-Match) that is not the stored one gets 412: which version is
 # current is data too.
@@ -92,6 +95,9 @@ IF_MATCH_WRITES = [
     ("POST", "/api/v1/claims/{claim_id}/accept"),
     ("POST", "/api/v1/claims/{claim_id}/reject"),
 ]
+# Writes whose body names the versions they change (each decision's `version`): a version
+# that is not the stored one gets 412, as a stale If-Match does.
+BODY_VERSION_WRITES = [("POST", "/api/v1/review/decisions")]
 # schemathesis's defaults for the checks configured below, which the overrides extend.
 POSITIVE_DEFAULT = POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES
 NEGATIVE_DEFAULT = NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES
@@ -110,10 +116,13 @@ def _operation_overrides() -> list[dict[str, Any]]:
         }
     ]
     for method, path in sorted(set(DATA_DEPENDENT_422) | set(IF_MATCH_WRITES)):
+        stale_in_body = (method, path) in BODY_VERSION_WRITES
         positive = list(POSITIVE_DEFAULT)
         checks: dict[str, Any] = {"positive_data_acceptance": {"expected-statuses": positive}}
         if (method, path) in DATA_DEPENDENT_422:
             positive.append("422")
+        if stale_in_body:
+            positive.append("412")
         if (method, path) in IF_MATCH_WRITES:
             positive.append("412")
             # An If-Match that names no version (not the documented form) is refused as

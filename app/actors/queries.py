@@ -4,11 +4,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, or_, select
+from sqlalchemy import Select, delete, exists, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.actors.models import Actor, ActorAlias, Affiliation, Membership
-from app.db import paginate
+from app.db import folded_contains, paginate
 from app.listing import Paging, order_by_clauses
 
 
@@ -54,16 +54,11 @@ def actor_list(
     if kind:
         stmt = stmt.where(Actor.kind == kind)
     if q:
-        pattern = f"%{q.lower()}%"
         alias_match = exists().where(
-            ActorAlias.actor_id == Actor.id, func.lower(ActorAlias.alias).like(pattern)
+            ActorAlias.actor_id == Actor.id, folded_contains(ActorAlias.alias, q)
         )
         stmt = stmt.where(
-            or_(
-                func.lower(Actor.name).like(pattern),
-                func.lower(Actor.code).like(pattern),
-                alias_match,
-            )
+            or_(folded_contains(Actor.name, q), folded_contains(Actor.code, q), alias_match)
         )
     if group_id is not None:
         stmt = stmt.where(member_of(group_id, Actor.id, on))

@@ -60,6 +60,8 @@ class Claim(Base):
         Index("ix_claims_actor_role_stated", "actor_id", "role", "stated_on"),
         Index("ix_claims_actor_initiative_stated", "actor_id", "initiative_id", "stated_on"),
         Index("ix_claims_stated_on", "stated_on"),
+        # A source's claims, and the earlier claims a new one may repeat (duplicates).
+        Index("ix_claims_source_actor_role", "source_id", "actor_id", "role"),
         # The feed walks claims from the latest update back.
         Index("ix_claims_updated_at", "updated_at", "id"),
         # The positions engine: one seek per cell for its latest counting claim.
@@ -102,9 +104,7 @@ class Claim(Base):
     reported_by: Mapped[str | None] = mapped_column(String(200))
     via: Mapped[list[str]] = mapped_column(JSON, default=list)
     stated_on: Mapped[date] = mapped_column(Date)
-    source_id: Mapped[int] = mapped_column(
-        ForeignKey("sources.id", ondelete="RESTRICT"), index=True
-    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="RESTRICT"))
     evidence_text: Mapped[str] = mapped_column(Text)
     evidence_start: Mapped[int | None] = mapped_column(Integer)
     evidence_end: Mapped[int | None] = mapped_column(Integer)
@@ -116,6 +116,11 @@ class Claim(Base):
     review_note: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The earliest claim this one repeats (same actor, object and source, overlapping
+    # evidence), set when it is recorded or changed: the review shows "duplicates claim N".
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claims.id", ondelete="SET NULL"), index=True
+    )
     # The user who recorded the claim (None: the seed, an import, or an unknown user).
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -4,12 +4,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, TypedDict, Unpack, cast
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from app.actors.models import Actor
 from app.claims.models import Claim, ClaimCondition
-from app.db import paginate
+from app.db import folded_contains, paginate
 from app.initiatives.models import Initiative
 from app.listing import Paging, order_by_clauses
 from app.sources.models import Source
@@ -95,7 +95,7 @@ def claim_list(**criteria: Unpack[ClaimCriteria]) -> Select[Any]:
     if criteria.get("stated_to"):
         stmt = stmt.where(Claim.stated_on <= criteria["stated_to"])
     if q := criteria.get("q"):
-        stmt = stmt.where(func.lower(Claim.evidence_text).like(f"%{q.lower()}%"))
+        stmt = stmt.where(folded_contains(Claim.evidence_text, q))
     if not criteria.get("include_retracted", False):
         stmt = stmt.where(Claim.retracted_at.is_(None))
     return stmt
@@ -157,3 +157,73 @@ def all_claims(
 ) -> list[Claim]:
     """Every claim of sorted_claims (a CSV export)."""
     return list(session.scalars(sorted_claims(sort, **criteria)).unique())
+
+
+def _first_repeated() -> Any:
+    """The earliest claim, not retracted, that the outer claim repeats: same actor, kind,
+    object and source, and overlapping evidence (offsets where both have them, else the
+    same quoted text). A correlated subquery over `claims`."""
+    earlier = aliased(Claim)
+    same_object = or_(
+        and_(Claim.kind == "commitment", earlier.role == Claim.role),
+        and_(Claim.kind == "stance", earlier.initiative_id == Claim.initiative_id),
+    )
+    overlapping = or_(
+        and_(
+            earlier.evidence_start.is_not(None),
+            Claim.evidence_start.is_not(None),
+            earlier.evidence_start < Claim.evidence_end,
+            Claim.evidence_start < earlier.evidence_end,
+        ),
+        and_(
+            or_(earlier.evidence_start.is_(None), Claim.evidence_start.is_(None)),
+            earlier.evidence_text == Claim.evidence_text,
+        ),
+    )
+    return (
+        select(func.min(earlier.id))
+        .where(
+            earlier.source_id == Claim.source_id,
+            earlier.actor_id == Claim.actor_id,
+            earlier.kind == Claim.kind,
+            earlier.id < Claim.id,
+            earlier.retracted_at.is_(None),
+            same_object,
+            overlapping,
+        )
+        .scalar_subquery()
+    )
+
+
+def mark_duplicates(
+    session: Session,
+    *,
+    id_range: tuple[int, int] | None = None,
+    source_actor: Sequence[tuple[int, int]] = (),
+) -> None:
+    """Set `duplicate_of_id` afresh on the claims with ids in `id_range` (inclusive) and on
+    every claim of these (source, actor) pairs: the earliest earlier claim each repeats, or
+    NULL."""
+    chosen: list[ColumnElement[bool]] = []
+    if id_range is not None:
+        chosen.append(Claim.id.between(*id_range))
+    chosen += [and_(Claim.source_id == s, Claim.actor_id == a) for s, a in set(source_actor)]
+    if not chosen:
+        return
+    session.execute(
+        update(Claim)
+        .where(or_(*chosen))
+        .values(duplicate_of_id=_first_repeated())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def duplicates_in(session: Session, id_range: tuple[int, int]) -> list[tuple[int, int]]:
+    """(claim, the claim it repeats) for the claims with ids in `id_range` (inclusive) that
+    repeat one, by id."""
+    stmt = (
+        select(Claim.id, Claim.duplicate_of_id)
+        .where(Claim.id.between(*id_range), Claim.duplicate_of_id.is_not(None))
+        .order_by(Claim.id)
+    )
+    return [(claim_id, repeated) for claim_id, repeated in session.execute(stmt) if repeated]

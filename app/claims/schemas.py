@@ -211,6 +211,12 @@ class ClaimRead(OutputModel):
     evidence: EvidenceRead
     note: str | None
     review_state: str
+    duplicates: int | None = Field(
+        description=(
+            "The id of an earlier claim this one repeats (same actor, object and source, "
+            "overlapping evidence), or null: a reviewer rejects or retracts the repeat."
+        )
+    )
     review_note: str | None = Field(description="The reviewer's note; a rejection's reason.")
     reviewed_by: int | None = Field(description="Id of the user who accepted or rejected it.")
     reviewed_at: datetime | None

@@ -1,9 +1,11 @@
 """A claim's lifecycle: record, edit, retract, accept, reject (the rules are in rules.py)."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Unpack, cast
 
 from pydantic import ValidationError
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from app.actors import queries as actor_queries
@@ -24,12 +26,14 @@ from app.claims.schemas import (
 from app.claims.views import claim_fields as claim_fields
 from app.claims.views import claim_read as claim_read
 from app.claims.views import claim_record as claim_record
-from app.db import utcnow
+from app.db import locked_version, utcnow
 from app.errors import (
+    AppError,
     Conflict,
     FieldError,
     Forbidden,
     InvalidInput,
+    PreconditionFailed,
     validation_errors,
 )
 from app.initiatives import queries as initiative_queries
@@ -70,7 +74,38 @@ def record_claim(session: Session, data: ClaimCreate, *, may_review: bool = True
     )
     session.add(claim)
     session.flush()
+    _mark_duplicates(session, claim, [])
     return require_claim(session, claim.id)
+
+
+def _mark_duplicates(session: Session, claim: Claim, groups: list[tuple[int, int]]) -> None:
+    """Flag the claim if it repeats an earlier one (and re-check the claims of the (source,
+    actor) `groups` a change or retraction may have made or unmade duplicates in)."""
+    queries.mark_duplicates(session, id_range=(claim.id, claim.id), source_actor=groups)
+    session.expire(claim, ["duplicate_of_id"])
+
+
+def flag_duplicates(session: Session, claim_ids: Sequence[int]) -> dict[int, int]:
+    """Flag the claims written in bulk (ids in the rows' order) that repeat an earlier claim;
+    {claim id: the claim it repeats}."""
+    if not claim_ids:
+        return {}
+    span = (min(claim_ids), max(claim_ids))
+    queries.mark_duplicates(session, id_range=span)
+    wanted = set(claim_ids)
+    return {c: first for c, first in queries.duplicates_in(session, span) if c in wanted}
+
+
+def _groups_touched(claim: Claim) -> list[tuple[int, int]]:
+    """The (source, actor) pairs the claim is in and was in before its unsaved changes."""
+    state = inspect(claim)
+    sources = state.attrs.source_id.history
+    actors = state.attrs.actor_id.history
+    pairs = {(claim.source_id, claim.actor_id)}
+    for source in [*sources.deleted, claim.source_id]:
+        for actor in [*actors.deleted, claim.actor_id]:
+            pairs.add((source, actor))
+    return sorted(pairs)
 
 
 def condition_rows(session: Session, conditions: Sequence[ConditionIn]) -> list[ClaimCondition]:
@@ -151,7 +186,9 @@ def _apply_changes(session: Session, claim: Claim, data: ClaimUpdate) -> None:
 def _saved(session: Session, claim: Claim) -> Claim:
     claim.version += 1
     claim.updated_at = utcnow()
+    groups = _groups_touched(claim)
     session.flush()
+    _mark_duplicates(session, claim, groups)
     # The loaded actor, speaker, initiative and source may be the old ones: load them anew.
     session.expire(claim, ["actor", "speaker", "initiative", "source"])
     return require_claim(session, claim.id)
@@ -272,6 +309,95 @@ def accept_claims(
     return accepted, skipped
 
 
+@dataclass(frozen=True)
+class Decision:
+    """A reviewer's decision on one proposed claim, at the version they read."""
+
+    claim_id: int
+    version: int
+    accept: bool
+    reason: str | None = None
+
+
+# A refused batch answers with the most basic problem found: the request itself (422), then
+# a claim changed since it was read (412), then a claim that cannot be decided now (409).
+_REFUSAL_ORDER: tuple[type[AppError], ...] = (InvalidInput, PreconditionFailed, Conflict)
+
+
+def decide_claims(
+    session: Session, decisions: Sequence[Decision], *, allow_self_review: bool = False
+) -> list[Claim]:
+    """Accept and reject proposed claims, each at the version given, all or none: the
+    claims as decided, in the decisions' order.
+
+    Every decision that cannot be applied is named in one refusal (`decisions.N.claim`,
+    `.version` or `.reason`), and nothing is written.
+    """
+    problems: list[tuple[type[AppError], FieldError]] = []
+    first_at: dict[int, int] = {}
+    for n, d in enumerate(decisions):
+        if d.claim_id in first_at:
+            message = f"claim {d.claim_id} is decided twice (also decisions.{first_at[d.claim_id]})"
+            problems.append((InvalidInput, FieldError(f"decisions.{n}.claim", message)))
+        first_at.setdefault(d.claim_id, n)
+        if not d.accept and not d.reason:
+            message = "a rejection needs a reason"
+            problems.append((InvalidInput, FieldError(f"decisions.{n}.reason", message)))
+    reviewer = current_user(session)
+    # Locked in id order, so that two reviewers' batches never wait on each other in a ring.
+    for claim_id in sorted(first_at):
+        n = first_at[claim_id]
+        problem = _undecidable(session, decisions[n], reviewer, allow_self_review)
+        if problem is not None:
+            kind, message, field = problem
+            problems.append((kind, FieldError(f"decisions.{n}.{field}", message)))
+    if problems:
+        raise _refusal(problems, len(decisions))
+    decided: list[Claim] = []
+    for d in decisions:
+        # The audit trail records each claim under its own verb, as one accept or reject.
+        with audit.action(session, "accept" if d.accept else "reject"):
+            claim = require_claim(session, d.claim_id)
+            state = ReviewState.ACCEPTED if d.accept else ReviewState.REJECTED
+            claim.review_state = state.value
+            _mark_reviewed(session, claim, d.reason)
+            decided.append(_saved(session, claim))
+    return decided
+
+
+def _undecidable(
+    session: Session, decision: Decision, reviewer: int | None, allow_self_review: bool
+) -> tuple[type[AppError], str, str] | None:
+    """Why this decision cannot be applied now (problem kind, message, field), if so."""
+    claim_id = decision.claim_id
+    current = locked_version(session, Claim.version, Claim.id == claim_id)
+    if current is None:
+        return InvalidInput, f"no claim has the id {claim_id}", "claim"
+    if current != decision.version:
+        message = f"claim {claim_id} is at version {current} now, not {decision.version}"
+        return PreconditionFailed, message, "version"
+    claim = require_claim(session, claim_id)
+    if claim.retracted_at is not None:
+        return Conflict, f"claim {claim_id} is retracted", "claim"
+    if claim.review_state != ReviewState.PROPOSED:
+        return Conflict, f"claim {claim_id} is {claim.review_state}, not proposed", "claim"
+    own = reviewer is not None and claim.created_by == reviewer
+    if decision.accept and own and not allow_self_review:
+        message = f"you recorded claim {claim_id}: another reviewer must accept it"
+        return Conflict, message, "claim"
+    return None
+
+
+def _refusal(problems: list[tuple[type[AppError], FieldError]], asked: int) -> AppError:
+    kinds = {kind for kind, _ in problems}
+    kind = next(k for k in _REFUSAL_ORDER if k in kinds)
+    bad = len({str(e["field"]).split(".")[1] for _, e in problems})
+    detail = f"{bad} of the {asked} decisions cannot be applied, so none was: " + "; ".join(
+        f"{e['field']}: {e['message']}" for _, e in problems
+    )
+    return kind(detail, errors=[e for _, e in problems])
+
+
 def retract_claim(
     session: Session, claim_id: int, reason: str, *, expected_version: int | None = None
 ) -> Claim:
@@ -291,6 +417,8 @@ def retract_claim(
     claim.version += 1
     claim.updated_at = now
     session.flush()
+    # Claims that repeated this one repeat an earlier one, or none, now.
+    _mark_duplicates(session, claim, [(claim.source_id, claim.actor_id)])
     return claim
 
 

@@ -112,6 +112,7 @@ def claim_record(claim: Claim) -> dict[str, Any]:
         "evidence": _evidence(claim),
         "note": claim.note,
         "review_state": claim.review_state,
+        "duplicates": claim.duplicate_of_id,
         "review_note": claim.review_note,
         "reviewed_by": claim.reviewed_by,
         "reviewed_at": claim.reviewed_at,

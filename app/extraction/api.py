@@ -1,22 +1,33 @@
-"""POST /api/v1/extract: propose claims for a news text; nothing is stored."""
+"""POST /api/v1/extract: propose claims for a news text, nothing stored; POST
+/api/v1/sources/{id}/extract: propose a stored source's claims for review."""
 
 import math
 
 from fastapi import APIRouter, Depends, Request
 
+from app.accounts.deps import RequireEditor
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import (
     API_RESPONSES,
     BODY_RESPONSES,
+    WRITE_RESPONSES,
     ContentTooLarge,
     FieldError,
+    InvalidInput,
+    NotFound,
     TooManyRequests,
     problem_responses,
 )
 from app.extraction import service
 from app.extraction.ratelimit import TokenBucket
-from app.extraction.schemas import MAX_TEXT_CHARS, ExtractRequest, ExtractResponse
+from app.extraction.schemas import (
+    MAX_TEXT_CHARS,
+    ExtractRequest,
+    ExtractResponse,
+    SourceExtraction,
+)
+from app.listing import IdPath
 
 router = APIRouter(prefix="/api/v1", tags=["extraction"], responses=API_RESPONSES)
 
@@ -59,3 +70,23 @@ def _rate_limit(request: Request, settings: SettingsDep) -> None:
 def extract(data: ExtractRequest, session: SessionDep) -> ExtractResponse:
     """Claims the text supports, proposed by the rule-based extractor; nothing is stored."""
     return service.extract_claims(session, data)
+
+
+@router.post(
+    "/sources/{source_id:int}/extract",
+    response_model=SourceExtraction,
+    dependencies=[RequireEditor, Depends(_rate_limit)],
+    responses={
+        **WRITE_RESPONSES,
+        **problem_responses(NotFound, InvalidInput, TooManyRequests),
+    },
+)
+def extract_for_source(source_id: IdPath, session: SessionDep) -> SourceExtraction:
+    """Propose the claims a stored source's text supports, for review (review_state
+    `proposed`): after the rules improved, or for a source recorded without `extract`.
+
+    A claim the source already has (same actor and object, overlapping evidence) is
+    skipped and counted in `duplicates`; a text the rules cannot read (not English) gives
+    `readable: false` and no claim.
+    """
+    return service.extract_for_source(session, source_id)

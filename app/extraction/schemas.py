@@ -69,3 +69,30 @@ class ExtractResponse(OutputModel):
     """The proposed claims, in the order their evidence appears."""
 
     claims: list[ProposedClaim]
+    language: str | None = Field(
+        default=None,
+        description="The text's language (ISO 639-1) as detected; null when too short to tell.",
+    )
+    readable: bool = Field(
+        default=True,
+        description="False when the text is in a language the rules cannot read (they read "
+        "English): then `claims` is empty and `message` says why.",
+    )
+    message: str | None = Field(default=None, description="Why no claim was proposed, if so.")
+
+
+class SourceExtraction(OutputModel):
+    """What proposing a stored source's claims did."""
+
+    source_id: int
+    language: str | None = Field(description="The source's language (ISO 639-1), if known.")
+    readable: bool = Field(description="False when the rules cannot read that language.")
+    proposed_claims: list[int] = Field(description="Ids of the claims recorded as proposed.")
+    duplicates: int = Field(
+        description="Proposed claims skipped because the source already has them (same "
+        "actor and object, overlapping evidence)."
+    )
+    warnings: list[str] = Field(
+        description='Each claim skipped and why ("GB ground_forces: skipped: duplicates '
+        'claim 12"), or why nothing was read.'
+    )

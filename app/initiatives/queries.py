@@ -3,13 +3,13 @@
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.actors.models import Actor
 from app.claims.models import Claim
 from app.claims.queries import claim_list
-from app.db import paginate_rows
+from app.db import folded_contains, paginate_rows
 from app.initiatives.models import Initiative
 from app.listing import Paging, order_by_clauses
 
@@ -91,12 +91,11 @@ def initiative_list(
     """Initiatives filtered by a name/slug substring or by proposer."""
     stmt = initiative_rows()
     if q:
-        pattern = f"%{q.lower()}%"
         stmt = stmt.where(
             or_(
-                func.lower(Initiative.name).like(pattern),
-                Initiative.slug.like(pattern),
-                func.lower(Initiative.description).like(pattern),
+                folded_contains(Initiative.name, q),
+                folded_contains(Initiative.slug, q),
+                folded_contains(Initiative.description, q),
             )
         )
     if proposer_id is not None:

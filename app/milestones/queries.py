@@ -3,10 +3,10 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.db import paginate
+from app.db import folded_contains, paginate
 from app.listing import Paging, order_by_clauses
 from app.milestones.models import Milestone
 from app.sources.models import Source
@@ -53,12 +53,11 @@ def milestone_list(
     """Milestones filtered by a name/slug/description substring or by condition type."""
     stmt = select(Milestone)
     if q:
-        pattern = f"%{q.lower()}%"
         stmt = stmt.where(
             or_(
-                func.lower(Milestone.name).like(pattern),
-                Milestone.slug.like(pattern),
-                func.lower(Milestone.description).like(pattern),
+                folded_contains(Milestone.name, q),
+                folded_contains(Milestone.slug, q),
+                folded_contains(Milestone.description, q),
             )
         )
     if condition_type is not None:

@@ -7,12 +7,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.audit import queries as audit_queries
+from app.claims import service as claim_service
 from app.claims.models import Claim
 from app.claims.views import claim_record
 from app.errors import InvalidInput
 from app.listing import Paging
 from app.review import queries
+from app.review.schemas import ReviewDecisions, ReviewOutcome
 from app.sources import queries as source_queries
+from app.vocab import ReviewState
 
 # How much of the source the dashboard shows on each side of the evidence.
 CONTEXT_CHARS = 320
@@ -98,4 +101,19 @@ def review_queue(session: Session, asked: Paging, source_id: int | None) -> Revi
         total=total,
         sources=queries.sources_with_proposals(session),
         versions=queries.proposal_versions(session, source_id) if source_id else [],
+    )
+
+
+def decide(session: Session, data: ReviewDecisions, *, allow_self_review: bool) -> ReviewOutcome:
+    """Apply a reviewer's decisions on many proposed claims, all or none."""
+    decisions = [
+        claim_service.Decision(d.claim, d.version, d.decision == "accept", d.reason)
+        for d in data.decisions
+    ]
+    claims = claim_service.decide_claims(session, decisions, allow_self_review=allow_self_review)
+    accepted = sum(c.review_state == ReviewState.ACCEPTED for c in claims)
+    return ReviewOutcome(
+        accepted=accepted,
+        rejected=len(claims) - accepted,
+        claims=[claim_service.claim_read(c) for c in claims],
     )

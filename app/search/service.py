@@ -1,9 +1,8 @@
 """One search box over actors, initiatives, sources and evidence text."""
 
-import re
-
 from sqlalchemy.orm import Session
 
+from app import folding
 from app.actors.schemas import ActorRead
 from app.claims.service import claim_read
 from app.initiatives.service import initiative_read
@@ -15,17 +14,18 @@ GROUP_LIMIT = 50
 
 
 def actor_named(session: Session, text: str) -> str | None:
-    """The code of the one actor whose code, name or an alias is the text (any case)."""
+    """The code of the one actor whose code, name or an alias is the text (any case, with or
+    without accents)."""
     codes = queries.actors_named(session, text.strip())
     return codes[0] if len(codes) == 1 else None
 
 
 def _split(quote: str, text: str) -> tuple[str, str, str]:
-    found = re.search(re.escape(text), quote, re.IGNORECASE)
+    found = folding.find(quote, text)
     if found is None:
-        # The database folded a case that Python's matching does not: show it unmarked.
         return quote, "", ""
-    return quote[: found.start()], found.group(), quote[found.end() :]
+    start, end = found
+    return quote[:start], quote[start:end], quote[end:]
 
 
 def search(session: Session, text: str) -> SearchResults:

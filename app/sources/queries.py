@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.claims.models import Claim
 from app.claims.queries import claim_list
-from app.db import paginate
+from app.db import folded_contains, folded_equals, paginate
 from app.listing import Paging, order_by_clauses
 from app.sources.models import Source
 
@@ -63,12 +63,9 @@ def source_list(**filters: Unpack[SourceFilter]) -> Select[Any]:
     q, outlet = filters.get("q"), filters.get("outlet")
     published_from, published_to = filters.get("published_from"), filters.get("published_to")
     if q:
-        pattern = f"%{q.lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(Source.title).like(pattern), func.lower(Source.url).like(pattern))
-        )
+        stmt = stmt.where(or_(folded_contains(Source.title, q), folded_contains(Source.url, q)))
     if outlet:
-        stmt = stmt.where(func.lower(Source.outlet) == outlet.lower())
+        stmt = stmt.where(folded_equals(Source.outlet, outlet))
     if published_from:
         stmt = stmt.where(Source.published_on >= published_from)
     if published_to:

@@ -11,6 +11,7 @@ from app.db import utcnow
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.listing import Paging
 from app.sources import queries
+from app.sources.language import detect_language
 from app.sources.models import Source
 from app.sources.schemas import (
     SourceCreate,
@@ -104,7 +105,8 @@ def create_source(session: Session, data: SourceCreate) -> Source:
         outlet=data.outlet,
         url=data.url,
         published_on=data.published_on,
-        language=data.language,
+        # Detected from the text unless the client says which it is.
+        language=data.language or detect_language(data.text),
         text=data.text,
         content_hash=digest,
     )
@@ -142,6 +144,8 @@ def update_source(
             )
     if "text" in fields:
         _replace_text(session, source, data.text)
+        if source.language is None:
+            source.language = detect_language(source.text)
     source.version += 1
     source.updated_at = utcnow()
     session.flush()

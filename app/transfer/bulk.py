@@ -25,11 +25,12 @@ from itertools import compress
 from operator import attrgetter, is_, itemgetter, not_
 from typing import Any
 
-from pydantic import BaseModel, ValidationError, create_model
+from pydantic import BaseModel, Field, ValidationError, create_model
 from sqlalchemy.orm import Session
 
 from app.audit import capture as audit
 from app.audit.queries import written_claim_snapshots
+from app.claims import service as claim_service
 from app.claims.models import Claim
 from app.claims.rules import (
     SourceFacts,
@@ -87,6 +88,19 @@ VALUE_KEYS = (
 )
 
 
+class BulkDuplicate(BaseModel):
+    """A row whose claim repeats an earlier claim (same actor, object and source,
+    overlapping evidence): recorded, and flagged for the reviewer."""
+
+    row: int = Field(description="The row's number among the file's claims, from 1.")
+    claim: int = Field(description="The id of the claim the row became.")
+    duplicates: int = Field(description="The id of the earlier claim it repeats.")
+
+
+# A report lists this many duplicate rows at most (`duplicate_count` counts them all).
+DUPLICATES_LISTED = 1000
+
+
 class BulkReport(BaseModel):
     """What a bulk import wrote."""
 
@@ -94,6 +108,12 @@ class BulkReport(BaseModel):
     review_state: str
     first_id: int | None
     last_id: int | None
+    duplicate_count: int = Field(
+        default=0, description="Rows whose claim repeats an earlier claim (flagged)."
+    )
+    duplicates: list[BulkDuplicate] = Field(
+        default=[], description=f"The first {DUPLICATES_LISTED} of those rows."
+    )
 
 
 @dataclass
@@ -236,8 +256,19 @@ def _import_claims(session: Session, content: str, fmt: str, *, accept: bool) ->
         conditions,
     )
     audit.note_created(session, Claim, ids, afters)
+    repeats = claim_service.flag_duplicates(session, ids)
+    listed = [
+        BulkDuplicate(row=row, claim=claim_id, duplicates=repeats[claim_id])
+        for row, claim_id in enumerate(ids, start=1)
+        if claim_id in repeats
+    ][:DUPLICATES_LISTED]
     return BulkReport(
-        created=len(ids), review_state=state.value, first_id=min(ids), last_id=max(ids)
+        created=len(ids),
+        review_state=state.value,
+        first_id=min(ids),
+        last_id=max(ids),
+        duplicate_count=len(repeats),
+        duplicates=listed,
     )
 
 

@@ -214,6 +214,7 @@ def import_lines(
     # Apply the valid lines even after a bad one, so that one answer lists every bad line.
     created: Counter[str] = Counter()
     updated: Counter[str] = Counter()
+    claim_ids: list[int] = []
     for n, record in records:
         try:
             is_new = _applied(session, record, may_review=may_review)
@@ -225,10 +226,14 @@ def import_lines(
             continue
         if is_new is not None:
             (created if is_new else updated)[record.type] += 1
+        if isinstance(record, ClaimRecord):
+            claim_ids.append(record.id)
     if errors:
         raise _import_failed(errors)
     queries.reset_id_sequences(session)
     session.flush()
+    # Which claims repeat earlier ones is worked out, not carried in the file.
+    claim_service.flag_duplicates(session, claim_ids)
     return ImportReport(created=dict(created), updated=dict(updated))
 
 

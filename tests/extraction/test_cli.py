@@ -61,7 +61,7 @@ def test_extract_json_prints_what_the_api_returns(database: Database) -> None:
         engine.dispose()
 
     printed = json.loads(result.stdout)
-    assert printed == ExtractResponse(claims=claims).model_dump(mode="json")
+    assert printed == ExtractResponse(claims=claims, language="en").model_dump(mode="json")
     assert ("GB", "ground_forces") in {(c["actor"], c["role"]) for c in printed["claims"]}
 
 
