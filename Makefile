@@ -29,7 +29,7 @@ typecheck:
 	$(BIN)/mypy app
 
 pytest:
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 ## The positions questions on 1,000,000 claims, SQLite and PostgreSQL, against a raw floor
 ## (docs/benchmarks.md). Options through ARGS, e.g. make bench ARGS=--quick (100,000 claims).

@@ -20,6 +20,7 @@ _LATIN_BLOCKS = [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
 # Greek and Cyrillic fold case only: stripping their marks would merge different letters
 # (Russian й is not и), except yo, which Russian text writes as ye more often than not.
 _CASE_ONLY_BLOCKS = [*range(0x370, 0x400), *range(0x400, 0x500)]
+_CASE_ONLY_RANGE = range(0x370, 0x500)
 # Letters with no decomposition that writers replace by a plain letter.
 _EXTRA_SINGLE = {
     "Æ": "ae",
@@ -136,3 +137,25 @@ def find(haystack: str, needle: str) -> tuple[int, int] | None:
     if at < 0:
         return None
     return origin[at], origin[at + len(wanted) - 1] + 1
+
+
+def spelling_variants(name: str) -> set[str]:
+    """Other ways news writes the name: without its accents ("Turkiye", "Elysee", "Cote
+    d'Ivoire", case kept) and with the other apostrophe (straight or typographic); the
+    name itself not included."""
+    plain = "".join(_unaccented(ch) for ch in name)
+    out = {name, plain}
+    for form in list(out):
+        out |= {form.replace("'", "\u2019"), form.replace("\u2019", "'")}
+    out.discard(name)
+    return out
+
+
+def _unaccented(ch: str) -> str:
+    if ord(ch) < 0xC0 or ord(ch) in _CASE_ONLY_RANGE:
+        return ch
+    folded = fold(ch)
+    if folded == ch.lower() or not folded.isascii():
+        # Only a change of case, or a letter with no plain form: written as it is.
+        return ch
+    return folded.capitalize() if ch.isupper() else folded

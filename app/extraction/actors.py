@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.extraction import queries
 from app.extraction.cues import Patterns, default_patterns
+from app.folding import spelling_variants
 from app.vocab import ActorKind
 
 # When one alias names several actors, the state wins, then the organisation.
@@ -99,9 +100,12 @@ def build_index(session: Session, patterns: Patterns | None = None) -> ActorInde
         # Official names with commas ("Korea, Republic of") are never written in news.
         if "," in text:
             return
-        candidates.setdefault(text, []).append(
-            ActorName(actor.code, actor.kind, actor.name, alias_kind)
-        )
+        name = ActorName(actor.code, actor.kind, actor.name, alias_kind)
+        candidates.setdefault(text, []).append(name)
+        # News drops accents and swaps apostrophes ("Turkiye", "Cote d'Ivoire"): the same
+        # variants the lookups fold (app/folding.py) are read as the name.
+        for variant in spelling_variants(text):
+            candidates.setdefault(variant, []).append(name)
 
     for actor in actors.values():
         add(actor.name, actor.id, "name")
