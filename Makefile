@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export POSTURE_SEED_TEXT_DIR ?= $(abspath ../shared/seeds)
 
-.PHONY: run test install lint typecheck pytest bench bench-overview bench-extract eval soak fuzz screenshots clean
+.PHONY: run test install lint typecheck pytest bench bench-overview bench-extract span-coding eval soak fuzz screenshots clean
 
 $(BIN)/posture: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,13 +40,19 @@ bench: install
 bench-overview: install
 	$(BIN)/python bench/overview.py
 
-## Score the claim extractor on the seed article and ../shared/eval/dev (P, R, F1, agreement).
+## Score the claim extractor on the seed article, ../shared/eval/dev and each set of bench/eval
+## (P, R, F1, agreement; per register; a blind set's misses are never listed). ARGS=--verbose.
 eval: install
-	$(BIN)/python bench/eval_extraction.py
+	$(BIN)/python bench/eval_extraction.py $(ARGS)
 
 ## Claim extraction speed: ~800-word articles per second on one core.
 bench-extract: install
 	$(BIN)/python bench/extract_speed.py
+
+## Coding the seed article's 21 claims by selection in headless Chromium: keystrokes and
+## clicks per claim and in total, and how many fields the prefill got right.
+span-coding: install
+	$(BIN)/python bench/span_coding.py $(ARGS)
 
 ## Reliability soak (docs/reliability.md): concurrent editors, 60 s of load, PostgreSQL
 ## stopped under load, SIGKILL during a 100,000-row import, a full disk; prints a summary.

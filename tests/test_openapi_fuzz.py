@@ -17,7 +17,7 @@ from tests.openapi_fuzzing import SECRET_KEY, prepare_database, run_schemathesis
 # Small enough for `make test` (the whole file well under two minutes on two cores), large
 # enough that every operation gets schema-valid and schema-violating cases of its own.
 MAX_EXAMPLES = 5
-STATEFUL_SCENARIOS = 30
+STATEFUL_SCENARIOS = 60
 MAX_STEPS = 10
 SEED = 20251202
 

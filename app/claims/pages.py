@@ -15,6 +15,8 @@ from app.claims.schemas import ClaimCreate, ClaimRetract, ClaimUpdate
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import AppError
+from app.extraction.reading import read_selection
+from app.extraction.schemas import ProposedClaim, ReadingClaim, SelectionReading
 from app.forms import blank_to_none, one_value
 from app.listing import INT_MAX, IdPath
 from app.versioning import STALE, conflict_notice, form_version
@@ -207,6 +209,10 @@ class ClaimFormOptions(TypedDict, total=False):
     title: str | None
     review: bool
     status_code: int
+    back: str | None
+    reading: SelectionReading | None
+    pick: int
+    focus: str | None
 
 
 def claim_form(
@@ -220,6 +226,7 @@ def claim_form(
     """The claim form (new, edit, or a review's edit-then-accept), errors beside inputs."""
     claim = options.get("claim")
     action = options.get("action")
+    reading = options.get("reading")
     title = options.get("title") or (f"Edit claim {claim['id']}" if claim else "New claim")
     form = views.claim_form_context(session, _source_id(values.get("source_id", "")))
     context = {
@@ -231,6 +238,11 @@ def claim_form(
         "version": options.get("version"),
         "conflict": options.get("conflict"),
         "review": options.get("review", False),
+        "back": options.get("back"),
+        "reading": reading,
+        "reading_note": _chosen_note(reading, options.get("pick", 0)),
+        "choices": reading_choices(request, reading, options.get("pick", 0)) if reading else [],
+        "focus": options.get("focus"),
         "values": values,
         "errors": errors,
         "field_labels": FIELD_LABELS,
@@ -253,6 +265,76 @@ def claim_form(
 
 NEW_CLAIM_DEFAULTS = {"kind": "commitment", "certainty": "high", "review_state": "proposed"}
 
+# Where a claim form coded from a selection may send the coder back: the source's page or
+# the review queue (never another site).
+BACK_TO = re.compile(r"^/(sources/\d{1,10}|review)(\?[\w=&%.-]*)?$")
+
+# The inputs to check, in the order the form shows them: focus lands on the first empty one.
+CHECK_FIRST = ("actor", "kind", "role", "status", "initiative", "stance", "basis", "stated_on")
+
+Selection = Annotated[int | None, BeforeValidator(blank_to_none), Query(ge=0, le=INT_MAX)]
+
+
+def back_to(value: str | None) -> str | None:
+    """The page to return to after saving, when it is one a selection is coded from."""
+    return value if value and BACK_TO.match(value) else None
+
+
+def reading_values(reading: SelectionReading, pick: int = 0) -> dict[str, str]:
+    """The claim form's inputs from a selection's reading: its claim, or (`pick` > 0) one
+    of its alternatives, always with the selection as the evidence."""
+    chosen: ReadingClaim | ProposedClaim = reading.claim
+    if 0 < pick <= len(reading.alternatives):
+        chosen = reading.alternatives[pick - 1]
+    fields = chosen.model_dump(mode="json")
+    fields.update(
+        evidence=reading.claim.evidence.model_dump(),
+        source_id=reading.source_id,
+        note=None,
+        review_state=ReviewState.PROPOSED.value,
+    )
+    values = values_from_claim(fields)
+    if not fields["kind"]:
+        values["kind"] = NEW_CLAIM_DEFAULTS["kind"]
+    return values
+
+
+def reading_choices(
+    request: Request, reading: SelectionReading, pick: int
+) -> list[tuple[str, str, bool]]:
+    """The readings of a selection the form may be filled from (label, address, chosen):
+    the best one first, then the alternatives."""
+    out = []
+    readings: list[ReadingClaim | ProposedClaim] = [reading.claim, *reading.alternatives]
+    for i, claim in enumerate(readings):
+        what = (claim.role or claim.initiative or "?").replace("_", " ")
+        label = f"{claim.actor or '?'} · {what} · {claim.status or claim.stance or '?'}"
+        url = request.url.include_query_params(pick=i)
+        chosen = i == pick or (i == 0 and not 0 < pick <= len(reading.alternatives))
+        out.append((label, f"{url.path}?{url.query}", chosen))
+    return out
+
+
+def _chosen_note(reading: SelectionReading | None, pick: int) -> str | None:
+    if reading is None:
+        return None
+    if 0 < pick <= len(reading.alternatives):
+        return reading.alternatives[pick - 1].note
+    return reading.claim.note
+
+
+def _first_to_check(values: Mapping[str, str]) -> str:
+    kind = values.get("kind")
+    skip = {"initiative", "stance"} if kind == "commitment" else {"role", "status"}
+    empty = [n for n in CHECK_FIRST if n not in skip and not values.get(n)]
+    return empty[0] if empty else "actor"
+
+
+def _selection_errors(exc: AppError) -> dict[str, str]:
+    where = {"start": "evidence_start", "end": "evidence_end", "source_id": "source_id"}
+    errors = {where.get(str(e["field"]), "form"): str(e["message"]) for e in exc.errors}
+    return errors or {"form": exc.detail}
+
 
 @router.get("/claims/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def newclaim_form(
@@ -261,29 +343,66 @@ def newclaim_form(
     source_id: Annotated[
         int | None, BeforeValidator(blank_to_none), Query(ge=1, le=INT_MAX)
     ] = None,
+    start: Selection = None,
+    end: Selection = None,
+    pick: Annotated[int, Query(ge=0, le=100)] = 0,
+    back: Annotated[str | None, Query(alias="next", max_length=300)] = None,
 ) -> HTMLResponse:
-    """An empty claim form, its source (and the publication day as stated_on) prefilled."""
+    """An empty claim form, its source (and the publication day as stated_on) prefilled;
+    with a selection of the source's text (`start`, `end`), every field prefilled from the
+    extractor's reading of it, focus on the first field to check."""
     values = (
         dict.fromkeys(FIELD_LABELS, "")
         | NEW_CLAIM_DEFAULTS
         | views.new_claim_values(session, source_id)
     )
-    return claim_form(request, session, values=values, errors={})
+    if source_id is None or start is None or end is None:
+        return claim_form(request, session, values=values, errors={}, back=back_to(back))
+    try:
+        reading = read_selection(session, source_id, start, end)
+    except AppError as exc:
+        return claim_form(
+            request,
+            session,
+            values=values,
+            errors=_selection_errors(exc),
+            back=back_to(back),
+            status_code=exc.status,
+        )
+    values = reading_values(reading, pick)
+    return claim_form(
+        request,
+        session,
+        values=values,
+        errors={},
+        back=back_to(back),
+        reading=reading,
+        pick=pick,
+        focus=_first_to_check(values),
+    )
 
 
 @router.post("/claims/new", response_class=HTMLResponse, dependencies=[RequireEditor])
 def create_claim(
     request: Request, session: SessionDep, user: CurrentUser, fields: FormFields
 ) -> Response:
-    """Record the submitted claim; re-show the form with each problem beside its input."""
+    """Record the submitted claim; re-show the form with each problem beside its input.
+    Coded from a selection, go back to the page it was made on."""
     values = form_values(fields)
+    back = back_to(one_value(fields, "next"))
     try:
         claim = service.record_claim(
             session, parse_form(ClaimCreate, claim_input(values)), may_review=may_review(user)
         )
     except AppError as exc:
         errors = claim_form_errors(exc)
-        return claim_form(request, session, values=values, errors=errors, status_code=exc.status)
+        return claim_form(
+            request, session, values=values, errors=errors, back=back, status_code=exc.status
+        )
+    if back is not None:
+        # Back to the page the selection was made on, at the new claim, for the next span.
+        anchor = "proposal" if back.startswith("/review") else "claim"
+        return RedirectResponse(f"{back}#{anchor}-{claim.id}", status_code=303)
     return RedirectResponse(f"/claims/{claim.id}", status_code=303)
 
 

@@ -2,10 +2,10 @@
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, TypedDict, Unpack, cast
+from typing import Any, NamedTuple, TypedDict, Unpack, cast
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy import Select, select, text
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.actors.models import Actor
 from app.claims.models import Claim, ClaimCondition
@@ -159,71 +159,68 @@ def all_claims(
     return list(session.scalars(sorted_claims(sort, **criteria)).unique())
 
 
-def _first_repeated() -> Any:
-    """The earliest claim, not retracted, that the outer claim repeats: same actor, kind,
-    object and source, and overlapping evidence (offsets where both have them, else the
-    same quoted text). A correlated subquery over `claims`."""
-    earlier = aliased(Claim)
-    same_object = or_(
-        and_(Claim.kind == "commitment", earlier.role == Claim.role),
-        and_(Claim.kind == "stance", earlier.initiative_id == Claim.initiative_id),
-    )
-    overlapping = or_(
-        and_(
-            earlier.evidence_start.is_not(None),
-            Claim.evidence_start.is_not(None),
-            earlier.evidence_start < Claim.evidence_end,
-            Claim.evidence_start < earlier.evidence_end,
-        ),
-        and_(
-            or_(earlier.evidence_start.is_(None), Claim.evidence_start.is_(None)),
-            earlier.evidence_text == Claim.evidence_text,
-        ),
-    )
-    return (
-        select(func.min(earlier.id))
-        .where(
-            earlier.source_id == Claim.source_id,
-            earlier.actor_id == Claim.actor_id,
-            earlier.kind == Claim.kind,
-            earlier.id < Claim.id,
-            earlier.retracted_at.is_(None),
-            same_object,
-            overlapping,
-        )
-        .scalar_subquery()
-    )
+class SpanRow(NamedTuple):
+    """What deciding whether a claim repeats another needs of it."""
+
+    id: int
+    source_id: int
+    actor_id: int
+    kind: str
+    role: str | None
+    initiative_id: int | None
+    evidence_start: int | None
+    evidence_end: int | None
+    evidence_text: str
+    retracted: bool
+    duplicate_of_id: int | None
 
 
-def mark_duplicates(
-    session: Session,
-    *,
-    id_range: tuple[int, int] | None = None,
-    source_actor: Sequence[tuple[int, int]] = (),
-) -> None:
-    """Set `duplicate_of_id` afresh on the claims with ids in `id_range` (inclusive) and on
-    every claim of these (source, actor) pairs: the earliest earlier claim each repeats, or
-    NULL."""
-    chosen: list[ColumnElement[bool]] = []
-    if id_range is not None:
-        chosen.append(Claim.id.between(*id_range))
-    chosen += [and_(Claim.source_id == s, Claim.actor_id == a) for s, a in set(source_actor)]
-    if not chosen:
+def span_rows(
+    session: Session, source_ids: Sequence[int], actor_id: int | None = None
+) -> list[SpanRow]:
+    """The claims of these sources (of one actor only, if given), oldest first."""
+    if not source_ids:
+        return []
+    stmt = select(
+        Claim.id,
+        Claim.source_id,
+        Claim.actor_id,
+        Claim.kind,
+        Claim.role,
+        Claim.initiative_id,
+        Claim.evidence_start,
+        Claim.evidence_end,
+        Claim.evidence_text,
+        Claim.retracted_at.is_not(None),
+        Claim.duplicate_of_id,
+    ).where(Claim.source_id.in_(source_ids))
+    if actor_id is not None:
+        stmt = stmt.where(Claim.actor_id == actor_id)
+    return [SpanRow(*row) for row in session.execute(stmt.order_by(Claim.id))]
+
+
+def sources_of(session: Session, first_id: int, last_id: int) -> list[int]:
+    """The sources of the claims with ids from `first_id` to `last_id`."""
+    stmt = select(Claim.source_id).where(Claim.id.between(first_id, last_id)).distinct()
+    return list(session.scalars(stmt))
+
+
+def set_duplicate_flags(session: Session, flags: Mapping[int, int | None]) -> None:
+    """Write `duplicate_of_id` of these claims, in one statement."""
+    if not flags:
         return
-    session.execute(
-        update(Claim)
-        .where(or_(*chosen))
-        .values(duplicate_of_id=_first_repeated())
-        .execution_options(synchronize_session=False)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text(
+                "UPDATE claims SET duplicate_of_id = flag.repeated"
+                " FROM unnest(CAST(:ids AS integer[]), CAST(:repeated AS integer[]))"
+                " AS flag(claim_id, repeated) WHERE claims.id = flag.claim_id"
+            ),
+            {"ids": list(flags), "repeated": list(flags.values())},
+        )
+        return
+    connection.execute(
+        text("UPDATE claims SET duplicate_of_id = :repeated WHERE id = :claim_id"),
+        [{"claim_id": c, "repeated": d} for c, d in flags.items()],
     )
-
-
-def duplicates_in(session: Session, id_range: tuple[int, int]) -> list[tuple[int, int]]:
-    """(claim, the claim it repeats) for the claims with ids in `id_range` (inclusive) that
-    repeat one, by id."""
-    stmt = (
-        select(Claim.id, Claim.duplicate_of_id)
-        .where(Claim.id.between(*id_range), Claim.duplicate_of_id.is_not(None))
-        .order_by(Claim.id)
-    )
-    return [(claim_id, repeated) for claim_id, repeated in session.execute(stmt) if repeated]

@@ -267,3 +267,35 @@ def check_evidence(
         message = f"not found verbatim in the text of source {source_id}"
         return start, end, [FieldError("evidence.text", message)]
     return span[0], span[1], []
+
+
+def repeats(rows: Sequence[queries.SpanRow]) -> dict[int, int | None]:
+    """Which earlier claim each claim repeats (None: none): the earliest one, not
+    retracted, of the same source, actor, kind and object whose evidence overlaps (by
+    offsets where both have them, else the same quoted text). `rows` oldest first."""
+    out: dict[int, int | None] = {}
+    earlier: dict[tuple[Any, ...], list[queries.SpanRow]] = {}
+    # A span seen before in its group repeats what its first holder repeats, or that
+    # holder: only distinct spans are compared, so a file of identical rows stays linear.
+    first_of_span: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        subject = row.role if row.kind == ClaimKind.COMMITMENT else row.initiative_id
+        group = (row.source_id, row.actor_id, row.kind, subject)
+        span = (*group, row.evidence_start, row.evidence_end, row.evidence_text)
+        if span in first_of_span:
+            first = first_of_span[span]
+            out[row.id] = out[first] if out[first] is not None else first
+        else:
+            found = [e.id for e in earlier.get(group, []) if _overlap(e, row)]
+            out[row.id] = min(found) if found else None
+        if not row.retracted:
+            if span not in first_of_span:
+                earlier.setdefault(group, []).append(row)
+            first_of_span.setdefault(span, row.id)
+    return out
+
+
+def _overlap(a: queries.SpanRow, b: queries.SpanRow) -> bool:
+    if None in (a.evidence_start, a.evidence_end, b.evidence_start, b.evidence_end):
+        return a.evidence_text == b.evidence_text
+    return bool(a.evidence_start < b.evidence_end and b.evidence_start < a.evidence_end)  # type: ignore[operator]

@@ -1,6 +1,6 @@
 """A claim's lifecycle: record, edit, retract, accept, reject (the rules are in rules.py)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Unpack, cast
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.actors import queries as actor_queries
 from app.audit import capture as audit
-from app.claims import queries
+from app.claims import queries, rules
 from app.claims.models import Claim, ClaimCondition
 from app.claims.rules import locate_evidence as locate_evidence
 from app.claims.rules import require_claim as require_claim
@@ -79,21 +79,57 @@ def record_claim(session: Session, data: ClaimCreate, *, may_review: bool = True
 
 
 def _mark_duplicates(session: Session, claim: Claim, groups: list[tuple[int, int]]) -> None:
-    """Flag the claim if it repeats an earlier one (and re-check the claims of the (source,
-    actor) `groups` a change or retraction may have made or unmade duplicates in)."""
-    queries.mark_duplicates(session, id_range=(claim.id, claim.id), source_actor=groups)
+    """Flag the claim if it repeats an earlier one, and re-check the claims of the (source,
+    actor) `groups` a change or retraction may have made or unmade duplicates in."""
+    for source_id, actor_id in sorted({(claim.source_id, claim.actor_id), *groups}):
+        rows = queries.span_rows(session, [source_id], actor_id)
+        found = rules.repeats(rows)
+        changed = {r.id: found[r.id] for r in rows if found[r.id] != r.duplicate_of_id}
+        queries.set_duplicate_flags(session, changed)
     session.expire(claim, ["duplicate_of_id"])
 
 
+def duplicates_of_new(
+    session: Session, ids: Sequence[int], columns: Mapping[str, Sequence[Any]]
+) -> dict[int, int]:
+    """For claims about to be written in bulk (their ids, and their values column by
+    column), the earlier claim each repeats, among those stored and those before it."""
+    n = len(ids)
+
+    def column(name: str) -> Sequence[Any]:
+        return columns.get(name) or [None] * n
+
+    new = [
+        queries.SpanRow(i, src, actor, kind, role, initiative, start, end, quote, False, None)
+        for i, src, actor, kind, role, initiative, start, end, quote in zip(
+            ids,
+            column("source_id"),
+            column("actor_id"),
+            column("kind"),
+            column("role"),
+            column("initiative_id"),
+            column("evidence_start"),
+            column("evidence_end"),
+            column("evidence_text"),
+            strict=True,
+        )
+    ]
+    stored = queries.span_rows(session, sorted({r.source_id for r in new}))
+    found = rules.repeats([*stored, *new])
+    return {r.id: d for r in new if (d := found[r.id]) is not None}
+
+
 def flag_duplicates(session: Session, claim_ids: Sequence[int]) -> dict[int, int]:
-    """Flag the claims written in bulk (ids in the rows' order) that repeat an earlier claim;
-    {claim id: the claim it repeats}."""
+    """Flag the claims written in bulk that repeat an earlier claim; {claim id: the claim
+    it repeats}. Claims written before keep their flags: a new claim is never earlier."""
     if not claim_ids:
         return {}
-    span = (min(claim_ids), max(claim_ids))
-    queries.mark_duplicates(session, id_range=span)
     wanted = set(claim_ids)
-    return {c: first for c, first in queries.duplicates_in(session, span) if c in wanted}
+    source_ids = queries.sources_of(session, min(wanted), max(wanted))
+    found = rules.repeats(queries.span_rows(session, source_ids))
+    flags = {c: d for c, d in found.items() if c in wanted and d is not None}
+    queries.set_duplicate_flags(session, flags)
+    return flags
 
 
 def _groups_touched(claim: Claim) -> list[tuple[int, int]]:

@@ -237,7 +237,10 @@ def _import_claims(session: Session, content: str, fmt: str, *, accept: bool) ->
     if accept:
         shared.update(reviewed_by=user_id, reviewed_at=now)
     columns, conditions = check_rows(_parse(content, fmt), refs)
-    ids = queries.insert_claims(session, columns, shared)
+    ids = queries.next_claim_ids(session, len(next(iter(columns.values()), ())))
+    repeats = claim_service.duplicates_of_new(session, ids, columns)
+    columns["duplicate_of_id"] = [repeats.get(claim_id) for claim_id in ids]
+    queries.insert_claims(session, ids, columns, shared)
     queries.insert_conditions(
         session,
         [
@@ -256,7 +259,6 @@ def _import_claims(session: Session, content: str, fmt: str, *, accept: bool) ->
         conditions,
     )
     audit.note_created(session, Claim, ids, afters)
-    repeats = claim_service.flag_duplicates(session, ids)
     listed = [
         BulkDuplicate(row=row, claim=claim_id, duplicates=repeats[claim_id])
         for row, claim_id in enumerate(ids, start=1)

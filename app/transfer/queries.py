@@ -183,25 +183,20 @@ def room_for_a_large_write(session: Session) -> Iterator[None]:
         dbapi.execute(f"PRAGMA cache_size = {int(previous):d}")
 
 
-def insert_claims(
-    session: Session, columns: Mapping[str, Sequence[Any]], shared: dict[str, Any] | None = None
-) -> Sequence[int]:
-    """Insert claims given column by column (app.db.insert_columns), each with the `shared`
-    values, in one statement; the new ids in the rows' order."""
-    count = len(next(iter(columns.values()), ()))
+def next_claim_ids(session: Session, count: int) -> Sequence[int]:
+    """The ids the next `count` claims get, in order, taken before they are written (so
+    that values depending on them, such as an earlier claim a row repeats, go in with the
+    rows)."""
     if not count:
         return []
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        # SQLite cannot order RETURNING rows, so SQLAlchemy would insert row by row. One
-        # statement instead: SQLite serialises writers and gives the next rowids to the
-        # rows in order, so the new ids are the n after the previous maximum.
-        insert_columns(connection, CLAIMS, columns, shared, staged=True)
+    if session.connection().dialect.name == "sqlite":
+        # SQLite serialises writers (this transaction holds the write lock) and gives new
+        # rows the rowids after the largest: the n after the previous maximum.
         last = session.scalar(select(func.max(Claim.id))) or 0
-        return range(last - count + 1, last + 1)
-    # Elsewhere the ids come from the table's sequence first, in order (as the column's
-    # default would give them), so that the rows can go in with COPY, which returns nothing.
-    ids = list(
+        return range(last + 1, last + count + 1)
+    # PostgreSQL: from the table's sequence, in order, as the column's default would give
+    # them; the rows then go in with COPY, which returns nothing.
+    return list(
         session.scalars(
             text(
                 "SELECT nextval(pg_get_serial_sequence('claims', 'id')) AS id"
@@ -210,8 +205,21 @@ def insert_claims(
             {"count": count},
         )
     )
-    insert_columns(connection, CLAIMS, {"id": ids, **columns}, shared)
-    return ids
+
+
+def insert_claims(
+    session: Session,
+    ids: Sequence[int],
+    columns: Mapping[str, Sequence[Any]],
+    shared: dict[str, Any] | None = None,
+) -> None:
+    """Insert claims given column by column (app.db.insert_columns) with these ids (from
+    next_claim_ids), each with the `shared` values, in one statement."""
+    if not ids:
+        return
+    connection = session.connection()
+    staged = connection.dialect.name == "sqlite"
+    insert_columns(connection, CLAIMS, {"id": ids, **columns}, shared, staged=staged)
 
 
 def insert_conditions(session: Session, rows: list[dict[str, Any]]) -> None:

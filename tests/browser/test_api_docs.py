@@ -45,7 +45,10 @@ def test_the_api_docs_render_every_operation_from_local_files(
     assert response.status == 200
     assert "unsafe-inline" not in response.headers["content-security-policy"]
     positions = page.locator('.opblock-summary-path[data-path="/api/v1/positions"]')
-    expect(positions).to_be_visible()
+    # Swagger UI lays out some sixty operations in the browser: seconds on a loaded machine
+    # (the suite runs on every core), so the first render may take longer than an assertion's
+    # usual 5 s.
+    expect(positions).to_be_visible(timeout=30_000)
     expect(page.locator(".opblock")).to_have_count(operation_blocks(server))
     expect(page.locator(".info .title")).to_contain_text("Posture")
     assert page.title().endswith("· Posture")
