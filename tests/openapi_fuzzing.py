@@ -82,6 +82,8 @@ DATA_DEPENDENT_422 = [
     # Decisions name claims by id; a source to extract from must have a stored text.
     ("POST", "/api/v1/review/decisions"),
     ("POST", "/api/v1/sources/{source_id}/extract"),
+    # A selection to read must lie within the source's stored text (and the source have one).
+    ("GET", "/api/v1/sources/{source_id}/reading"),
 ]
 # A write naming a version (If-Match) that is not the stored one gets 412: which version is
 # current is data too.

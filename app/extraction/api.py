@@ -1,9 +1,11 @@
 """POST /api/v1/extract: propose claims for a news text, nothing stored; POST
-/api/v1/sources/{id}/extract: propose a stored source's claims for review."""
+/api/v1/sources/{id}/extract: propose a stored source's claims for review; GET
+/api/v1/sources/{id}/reading: a selection of a source's text read as a claim."""
 
 import math
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from app.accounts.deps import RequireEditor
 from app.config import SettingsDep
@@ -19,15 +21,16 @@ from app.errors import (
     TooManyRequests,
     problem_responses,
 )
-from app.extraction import service
+from app.extraction import reading, service
 from app.extraction.ratelimit import TokenBucket
 from app.extraction.schemas import (
     MAX_TEXT_CHARS,
     ExtractRequest,
     ExtractResponse,
+    SelectionReading,
     SourceExtraction,
 )
-from app.listing import IdPath
+from app.listing import INT_MAX, IdPath
 
 router = APIRouter(prefix="/api/v1", tags=["extraction"], responses=API_RESPONSES)
 
@@ -90,3 +93,42 @@ def extract_for_source(source_id: IdPath, session: SessionDep) -> SourceExtracti
     `readable: false` and no claim.
     """
     return service.extract_for_source(session, source_id)
+
+
+@router.get(
+    "/sources/{source_id:int}/reading",
+    response_model=SelectionReading,
+    dependencies=[Depends(_rate_limit)],
+    responses={**problem_responses(NotFound, InvalidInput, TooManyRequests)},
+)
+def read_selection(
+    source_id: IdPath,
+    session: SessionDep,
+    start: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=INT_MAX,
+            description="Where the selection starts: a character offset into the stored text.",
+            openapi_examples={"seed": {"summary": "The seed article", "value": 267}},
+        ),
+    ],
+    end: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=INT_MAX,
+            description="Where it ends (exclusive); greater than `start`, at most the "
+            "text's length.",
+            openapi_examples={"seed": {"summary": "The seed article", "value": 455}},
+        ),
+    ],
+) -> SelectionReading:
+    """A selection of the source's stored text read as a claim, to prefill a claim form:
+    the selection trimmed of white space as the evidence (with its offsets), and the claim
+    fields of the extractor's proposal whose evidence overlaps it most (the others in
+    `alternatives`); where none overlaps, what the selection's sentence gives (`read_from`
+    and `message` say so). Nothing is stored. A source without text, or offsets that are
+    not a selection of its text, get 422 naming the field; an unknown source 404.
+    """
+    return reading.read_selection(session, source_id, start, end)

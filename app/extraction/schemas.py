@@ -96,3 +96,59 @@ class SourceExtraction(OutputModel):
         description='Each claim skipped and why ("GB ground_forces: skipped: duplicates '
         'claim 12"), or why nothing was read.'
     )
+
+
+class ReadingClaim(OutputModel):
+    """The claim a selection reads as, in the shape `POST /api/v1/claims` takes it; null
+    where nothing could be read (a person chooses it)."""
+
+    actor: str | None = None
+    actor_name: str | None = None
+    kind: str | None = None
+    role: str | None = None
+    initiative: str | None = None
+    status: str | None = None
+    stance: str | None = None
+    conditional: bool = False
+    conditions: list[ProposedCondition] = []
+    limits: str | None = None
+    quantity: ProposedQuantity | None = None
+    certainty: str = "high"
+    basis: str | None = None
+    speaker: str | None = None
+    reported_by: str | None = None
+    via: list[str] = []
+    stated_on: date
+    evidence: ProposedEvidence = Field(
+        description="The selection, trimmed of white space: text == source text[start:end]."
+    )
+    note: str | None = Field(default=None, description="Why the extractor reads it so.")
+
+
+class SelectionReading(OutputModel):
+    """A selection of a stored source's text, read as a claim: the prefill of a claim form."""
+
+    source_id: int
+    read_from: str = Field(
+        description="`proposal`: `claim` is the extractor's proposal whose evidence overlaps "
+        "the selection most (its evidence replaced by the selection); `sentence`: no proposal "
+        "overlaps it, so `claim` holds only what the selection's sentence gives (its day, the "
+        "first actor and speaker it names, its conditions and outlets); `none`: the text is "
+        "in a language the rules cannot read, so only the publication date and outlet."
+    )
+    claim: ReadingClaim
+    alternatives: list[ProposedClaim] = Field(
+        description="The other proposals whose evidence overlaps the selection, best overlap "
+        "first, each with its own evidence."
+    )
+    initiative_from: int | None = Field(
+        default=None,
+        description="For a commitment, whose initiative the extractor does not read: the "
+        "id of the source's claim nearest the selection in its paragraph whose initiative "
+        "`claim` offers (null when none).",
+    )
+    language: str | None = Field(default=None, description="The source's language, if known.")
+    readable: bool = Field(description="False when the rules cannot read that language.")
+    message: str | None = Field(
+        default=None, description="What was not read and is left to the person coding."
+    )

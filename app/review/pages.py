@@ -1,5 +1,6 @@
 """The review queue page: proposed claims beside their evidence, accepted or rejected by form."""
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, TypedDict, Unpack
 
@@ -26,6 +27,7 @@ from app.errors import AppError, InvalidInput
 from app.forms import blank_to_none, one_value
 from app.listing import INT_MAX, IdPath, Paging, PagingDep
 from app.review import service
+from app.review.service import ProposalView
 from app.versioning import STALE, form_version
 from app.web import FormFields, parse_form, render
 
@@ -62,6 +64,55 @@ def _done_message(accepted: int | None, rejected: int | None, left: int | None) 
     return " ".join(parts) or None
 
 
+Runs = list[tuple[str, int | None]]
+ELLIPSIS = "…"
+
+# A line break as the stored text may hold it; a browser reads each as one LF.
+LINE_BREAK = re.compile(r"\r\n?")
+
+
+def text_runs(text: str, start: int) -> Runs:
+    """A piece of a source's text (found at `start` in it) as the runs a page shows, each
+    with its offset in the stored text, so that a selection made in the browser maps back
+    to the stored text: an HTML parser reads CR LF and a lone CR as LF, so a CR is cut out
+    (a lone one shown as a line break with no offset)."""
+    runs: Runs = []
+    position = 0
+    for match in LINE_BREAK.finditer(text):
+        if match.start() > position:
+            runs.append((text[position : match.start()], start + position))
+        if match.group() == "\r":
+            runs.append(("\n", None))
+        else:
+            runs.append(("\n", start + match.start() + 1))
+        position = match.end()
+    if position < len(text):
+        runs.append((text[position:], start + position))
+    return runs
+
+
+def excerpt_runs(proposal: ProposalView) -> tuple[Runs, Runs, Runs] | None:
+    """A proposal's evidence in context as runs with their offsets in the stored text
+    (before, quote, after), the ellipses that mark a cut shown without one, so that text
+    selected there can be coded as a claim of its own."""
+    if proposal.context is None:
+        return None
+    before, quote, after = proposal.context
+    evidence = proposal.claim["evidence"]
+    # An ellipsis at either end marks the cut (were the text's own first or last character
+    # one, treating it as the mark still maps every other character right).
+    lead = before.startswith(ELLIPSIS)
+    tail = after.endswith(ELLIPSIS)
+    before = before.removeprefix(ELLIPSIS) if lead else before
+    after = after.removesuffix(ELLIPSIS) if tail else after
+    mark: Runs = [(ELLIPSIS, None)]
+    return (
+        mark * lead + text_runs(before, evidence["start"] - len(before)),
+        text_runs(quote, evidence["start"]),
+        text_runs(after, evidence["end"]) + mark * tail,
+    )
+
+
 # The queue's first page, shown again after a refused accept or reject.
 FIRST_PAGE = Paging(limit=50, offset=0)
 
@@ -88,6 +139,7 @@ def _queue(
     context = {
         "title": "Review",
         "proposals": queue.proposals,
+        "excerpts": {p.claim["id"]: excerpt_runs(p) for p in queue.proposals},
         "total": queue.total,
         "limit": asked.limit,
         "offset": asked.offset,

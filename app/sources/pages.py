@@ -63,9 +63,13 @@ def create_source(request: Request, session: SessionDep, fields: FormFields) -> 
 
 @router.get("/sources/{source_id}", response_class=HTMLResponse)
 def source_page(source_id: IdPath, request: Request, session: SessionDep) -> HTMLResponse:
-    """A source's metadata and every claim it supports, evidence marked in its text."""
+    """A source's metadata and every claim it supports, evidence marked in its text, which
+    an editor may select to code a claim from."""
     context = service.source_view(session, source_id)
     context["title"] = context["source"].title
+    # The page shows the text whole, so a selection's offsets into it are the stored text's,
+    # unless the text holds a CR (a browser reads CR LF as one LF).
+    context["codable"] = "\r" not in (context["source"].text or "\r")
     if may_read_audit(request):
         context["audit_history"] = audit.history_context(session, "source", source_id)
     return render(request, "sources/detail.html", context)
