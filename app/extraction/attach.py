@@ -9,8 +9,9 @@ from app.extraction.context import (
     Sentence,
     SentenceContext,
 )
-from app.extraction.cues import Hit, Patterns
-from app.extraction.mentions import holders
+from app.extraction.cues import Cue, Hit, Patterns
+from app.extraction.mentions import holder_of, holders, partners
+from app.extraction.roles import as_role
 from app.vocab import STATUS_RANK, ActorKind, Status
 
 # How far (in tokens) a status cue may stand from the role it governs.
@@ -23,6 +24,12 @@ MAX_COORDINATED_GAP = 16
 MAX_ASIDE = 12
 # The layers whose cues can govern a role from before it.
 _PREDICATE_LAYERS = ("status", "call", "plan", "agent")
+# A table row's cells are set off by this.
+TABLE_BAR = "|"
+_RUNGS = frozenset(s.value for s in Status)
+# Before a role, these make it the recipient of another role named before it.
+_RECIPIENT_PREPOSITIONS = frozenset({"to", "of", "for"})
+FORCE_ROLE = "ground_forces"
 
 
 def govern_roles(ctx: SentenceContext) -> list[tuple[Hit, Governed]]:
@@ -30,8 +37,14 @@ def govern_roles(ctx: SentenceContext) -> list[tuple[Hit, Governed]]:
     governed: dict[int, Governed] = {}
     roles: list[Hit] = []
     previous_role: Hit | None = None
+    if _is_question(ctx):
+        # "Will NATO troops be part of the force?": an interviewer's or reporter's
+        # question states nobody's position.
+        return []
+    if ctx.doc[ctx.sentence.start].text == TABLE_BAR:
+        return _table_row(ctx)
     for role in ctx.hits("role"):
-        if _own_forces(ctx, role):
+        if _own_forces(ctx, role) or _recipient(ctx, role):
             continue
         chained = None
         if previous_role is not None and _is_list_glue(ctx, previous_role.end, role.start):
@@ -46,8 +59,101 @@ def govern_roles(ctx: SentenceContext) -> list[tuple[Hit, Governed]]:
             continue
         governed[role.start] = chained
         roles.append(role)
+    if not roles:
+        roles, governed = _listed_amounts(ctx)
     # Two roles read from one cue ("paid for" air defence) share their start: the last wins.
-    return [(role, governed[role.start]) for role in roles]
+    return [(role, _with_partners(ctx, role, governed[role.start])) for role in roles]
+
+
+def _listed_amounts(ctx: SentenceContext) -> tuple[list[Hit], dict[int, Governed]]:
+    """An item of a list that names roles and an amount, with no predicate of its own
+    ("- DKK 900 million for artillery ammunition"), in a text with a voice (a press
+    release's government): what that side has pledged."""
+    doc = ctx.doc
+    start = ctx.sentence.start
+    if not ctx.voice or doc[start].text not in ctx.patterns.clauses.bullets:
+        return [], {}
+    # The item opens with its amount: "- DKK 900 million for ...", "- 100,000 drones".
+    if not any(doc[i].like_num for i in range(start + 1, min(start + 3, ctx.sentence.end))):
+        return [], {}
+    predicate = Hit(Cue("status", Status.PLEDGED.value, "an amount listed"), start, start + 1)
+    governed = Governed(predicate, "before", [Holder(a, None, None) for a in ctx.voice])
+    roles = [r for r in ctx.hits("role") if not _own_forces(ctx, r)]
+    return roles, {r.start: governed for r in roles}
+
+
+def _with_partners(ctx: SentenceContext, role: Hit, governed: Governed) -> Governed:
+    """The role's holders and the partners named with them before it ("together with")."""
+    found = partners(ctx, role, governed.holders)
+    return governed._replace(holders=governed.holders + found) if found else governed
+
+
+def _table_row(ctx: SentenceContext) -> list[tuple[Hit, Governed]]:
+    """A row of a table of positions ("| Country | Contribution | Status |"): the actor
+    of the first cell holds the roles of the middle cells (or those the status cell
+    names in brackets, "Ruled out (troops)"; or the text's topic role) at the rung the
+    last cell names."""
+    doc = ctx.doc
+    bars = [i for i in range(ctx.sentence.start, ctx.sentence.end) if doc[i].text == TABLE_BAR]
+    if len(bars) < 4:  # three cells at least: actor, contribution, status
+        return []
+    first, last = (bars[0], bars[1]), (bars[-2], bars[-1])
+    named = [m for m in ctx.mentions if first[0] < m.start and m.end <= first[1]]
+    predicate = _cell_status(ctx, *last)
+    if not named or predicate is None:
+        return []
+    roles = [r for r in ctx.hits("role") if last[0] < r.start < last[1]]
+    roles = roles or [r for r in ctx.hits("role") if first[1] < r.start < last[0]]
+    if not roles and ctx.memory.topic_role is not None:
+        roles = [as_role(predicate, ctx.memory.topic_role, "the text's role")]
+    found = [h for h in (holder_of(ctx, m) for m in named[:1]) if h is not None]
+    governed = Governed(predicate, "before", found)
+    return [(role, governed) for role in roles]
+
+
+def _cell_status(ctx: SentenceContext, start: int, end: int) -> Hit | None:
+    """The rung a status cell names: a rung's own name ("Willing", "Ruled out"), else
+    the first status cue in it ("Delivered / under way"); none after a negation ("Not
+    confirmed")."""
+    doc = ctx.doc
+    words = [doc[i].norm_.lower() for i in range(start + 1, end) if not doc[i].is_punct]
+    if not words or words[0] in ctx.patterns.clauses.negations:
+        return None
+    name = "_".join(words[:2]) if "_".join(words[:2]) in _RUNGS else words[0]
+    if name in _RUNGS:
+        return Hit(Cue("status", name, f"table: {name}"), start + 1, start + 2)
+    return next(
+        (h for layer in ("status", "after") for h in ctx.hits(layer) if start < h.start < end),
+        None,
+    )
+
+
+def _recipient(ctx: SentenceContext, role: Hit) -> bool:
+    """ "Offer logistical support to a multinational force", "contributions to the air
+    component of the reassurance force": a force that another role is given to or is
+    part of is where that role goes, not a role of its own."""
+    if role.value != FORCE_ROLE:
+        return False
+    doc = ctx.doc
+    articles = ctx.patterns.clauses.articles
+    i = role.start - 1
+    while i > ctx.sentence.start and doc[i].norm_.lower() in articles:
+        i -= 1
+    if doc[i].norm_.lower() not in _RECIPIENT_PREPOSITIONS:
+        return False
+    return any(
+        r.end <= i and r.value != role.value and not ctx.crosses(r.end, i) for r in ctx.hits("role")
+    )
+
+
+def _is_question(ctx: SentenceContext) -> bool:
+    """Whether the sentence ends with a question mark (closing quotes aside)."""
+    doc = ctx.doc
+    quotes = ctx.patterns.clauses.quotes
+    i = ctx.sentence.end - 1
+    while i > ctx.sentence.start and (doc[i].is_space or doc[i].text in quotes):
+        i -= 1
+    return doc[i].text == "?"
 
 
 def _own_forces(ctx: SentenceContext, role: Hit) -> bool:
@@ -93,6 +199,10 @@ def _govern(ctx: SentenceContext, role: Hit) -> Governed | None:
         return None
     if predicate.layer == "call":
         return Governed(predicate, "call", [])
+    if predicate.layer == "agent" and any(
+        predicate.end <= m.start and m.end <= role.start and m.eligible for m in ctx.mentions
+    ):
+        return None  # "hosted by Saudi Arabia, the United States resumed deliveries"
     predicate = _with_modal(ctx, predicate)
     lo, hi = sorted((predicate.end, role.start))
     if any(lo <= e.start < hi for e in ctx.hits("event")):
@@ -114,7 +224,10 @@ def _predicate_before(ctx: SentenceContext, role: Hit) -> Hit | None:
         return None
     h = sorted(candidates, key=lambda h: -h.start)[0]
     limit = MAX_PLAN_GAP if h.layer == "plan" else MAX_GOVERN_GAP
-    if h.end < len(doc) and doc[h.end].norm_.lower() in ctx.patterns.clauses.supply_verbs:
+    supply_verbs = ctx.patterns.clauses.supply_verbs
+    if doc[h.end - 1].norm_.lower() in supply_verbs or (
+        h.end < len(doc) and doc[h.end].norm_.lower() in supply_verbs
+    ):
         # "would pay for a further 250 million euros' worth of U.S.-made weapons":
         # the role is the object of a verb of giving, however long its phrase.
         limit = MAX_PLAN_GAP
@@ -155,7 +268,8 @@ def _mode(ctx: SentenceContext, predicate: Hit, mode: str) -> str:
 
 
 def _with_modal(ctx: SentenceContext, predicate: Hit) -> Hit:
-    """A modal right before the predicate sets the rung: "could offer" is considering."""
+    """A modal or an attitude right before the predicate sets the rung: "could offer" is
+    considering, "prepared to commit" willing."""
     if predicate.layer != "status":
         return predicate
     doc = ctx.doc
@@ -163,8 +277,11 @@ def _with_modal(ctx: SentenceContext, predicate: Hit) -> Hit:
     for h in ctx.hits("status"):
         if h is predicate or not 0 <= predicate.start - h.end <= 2:
             continue
-        modal = doc[h.start].norm_.lower()
-        if modal not in modals or h.end - h.start != 1:
+        modal = doc[h.start].norm_.lower() in modals and h.end - h.start == 1
+        # "prepared to commit", "reluctant to commit", "expected to announce": the
+        # attitude to the act, right before it, is the rung.
+        attitude = all(doc[i].norm_.lower() == "to" for i in range(h.end, predicate.start))
+        if not modal and not (attitude and predicate.start - h.end <= 1):
             continue
         rank = STATUS_RANK.get(Status(predicate.value))
         weaker = STATUS_RANK.get(Status(h.value))
@@ -252,15 +369,24 @@ def owns(condition: Condition, predicate: Hit, role: Hit, predicates: set[int]) 
 
 
 def attach_conditions(
-    predicate: Hit, role: Hit, conditions: list[Condition], holders: list[Holder]
+    ctx: SentenceContext,
+    governed: tuple[Hit, Hit],
+    conditions: list[Condition],
+    holders: list[Holder],
 ) -> list[Condition]:
     """Conditions tied to this position: after it in its clause, between its predicate
-    and its role, or fronted before it."""
+    and its role, or fronted before it (not across a ";": "ready to deploy after a
+    ceasefire; Spain offers trainers")."""
+    predicate, role = governed
     first = min((h.mention.start for h in holders if h.mention), default=predicate.start)
+    doc = ctx.doc
     attached = []
     for condition in conditions:
         trigger = condition.trigger
         between = predicate.end <= trigger < role.start  # "ready, once ..., to send"
-        if trigger >= role.end or between or (trigger < first and trigger < predicate.start):
+        fronted = trigger < first and trigger < predicate.start
+        if fronted and 0 <= condition.end < len(doc) and doc[condition.end].text == ";":
+            fronted = False
+        if trigger >= role.end or between or fronted:
             attached.append(condition)
     return attached

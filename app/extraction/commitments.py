@@ -37,7 +37,7 @@ def commitments(
         else f"{status} from '{doc[predicate.start : predicate.end].text}'"
     )
     limits = _limits(ctx, role, predicate, status, clause_end)
-    attached = attach_conditions(predicate, role, owned, holders)
+    attached = attach_conditions(ctx, (predicate, role), owned, holders)
     if mode == "plan" and not attached:
         attached = list(ctx.memory.plan_conditions.get(ctx.sentence.para, []))
     evidence = RoleEvidence(ctx, role, predicate, holders, limits, attached)

@@ -90,6 +90,8 @@ class Memory:
     topic_role: str | None = None
     role_counts: dict[str, int] = field(default_factory=dict)
     previous_subject: str | None = None  # the first actor the last sentence named
+    # A live blog's day header ("Thursday 11 July"): the day of the entries under it.
+    header_day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ class SentenceContext:
     conditions: list[Condition]
     own_via: list[str]  # outlets the sentence cites
     para_via: list[str]  # outlets its paragraph cites
+    voice: tuple[str, ...] = ()  # whom "we" outside quotations stands for
+    para_start: int = 0  # the token its paragraph starts at
 
     @property
     def doc(self) -> Doc:

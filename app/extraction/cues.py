@@ -182,6 +182,17 @@ class Clauses:
     possessive_openers: frozenset[str]
     seat_determiners: frozenset[str]
     destinations: frozenset[str]
+    label_words: frozenset[str]
+    questioners: frozenset[str]
+    answerers: frozenset[str]
+    honorifics: frozenset[str]
+    partners: frozenset[str]
+    auxiliaries: frozenset[str]
+    negations: frozenset[str]
+    announcing: frozenset[str]
+    self_references: frozenset[str]
+    bullets: frozenset[str]
+    transfers: frozenset[str]
 
 
 def _clauses(data: dict[str, Any]) -> Clauses:

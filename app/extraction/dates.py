@@ -28,11 +28,18 @@ MONTHS = {
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+# A day is written on one line: "11 July\n\n21:50" is a day header, then a time.
+_SPACE = r"[ \t\u00a0]+"
+_YEAR = r"(?:,?" + _SPACE + r"(?P<year>(?:19|20)\d\d))?"
 _PATTERNS = [
     ("iso", re.compile(r"\b(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)\b")),
-    ("month_day", re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"\b" + _YEAR, re.I)),
-    ("day_month", re.compile(r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"\b" + _YEAR, re.I)),
+    ("month_day", re.compile(r"\b" + _MONTH + _SPACE + _DAY + r"\b" + _YEAR, re.I)),
+    (
+        "day_month",
+        re.compile(
+            r"\b" + _DAY + _SPACE + r"(?:of" + _SPACE + r")?" + _MONTH + r"\b" + _YEAR, re.I
+        ),
+    ),
     (
         "weekday",
         re.compile(

@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 
 from app.extraction.context import Document, Memory, Sentence
 from app.extraction.cues import Hit
+from app.extraction.dates import DateMention
 
 # An amount may open with a currency sign or code; the units that may follow it, and the
 # codes the signs stand for, are in patterns/quantities.toml.
@@ -104,13 +105,25 @@ def sentence_day(
     if days:
         memory.current_day = days[0].day
         assert days[0].day is not None
+        if _only_dates(document.text, c0, c1, days):
+            memory.header_day = days[-1].day
         return days[0].day, True
     if mentions:  # "this month", "in March": dated, but to no day
         memory.current_day = None
         return document.published_on, False
     if layer.get("continuation") and memory.current_day is not None:
         return memory.current_day, True
+    if memory.header_day is not None:
+        return memory.header_day, True
     return document.published_on, False
+
+
+def _only_dates(text: str, start: int, end: int, days: list[DateMention]) -> bool:
+    """Whether the line holds nothing but its days: a live blog's day header."""
+    covered: set[int] = set()
+    for d in days:
+        covered.update(range(d.start, d.end))
+    return all(i in covered or not text[i].isalnum() for i in range(start, end))
 
 
 def char_span(doc: Doc, start_tok: int, end_tok: int, quotes: frozenset[str]) -> tuple[int, int]:

@@ -27,7 +27,7 @@ from app.extraction.document import (
     sentence_day,
     split_sentences,
 )
-from app.extraction.mentions import find_mentions
+from app.extraction.mentions import find_mentions, paragraph_voices
 from app.extraction.merge import Candidate, merge
 from app.extraction.roles import sentence_cues
 from app.extraction.schemas import ProposedClaim
@@ -76,11 +76,25 @@ class Extractor:
         memory = Memory()
         sentences = split_sentences(doc, self.patterns.clauses.quotes)
         para_via = paragraph_via(document, sentences)
+        voices = paragraph_voices(document, sentences, self.patterns, self.index)
+        para_starts: dict[int, int] = {}
         for sentence in sentences:
-            yield self._context(document, memory, sentence, para_via.get(sentence.para, []))
+            para_starts.setdefault(sentence.para, sentence.start)
+            yield self._context(
+                document,
+                memory,
+                sentence,
+                para_via.get(sentence.para, []),
+                (voices.get(sentence.para, ()), para_starts[sentence.para]),
+            )
 
     def _context(
-        self, document: Document, memory: Memory, sentence: Sentence, para_via: list[str]
+        self,
+        document: Document,
+        memory: Memory,
+        sentence: Sentence,
+        para_via: list[str],
+        voice: tuple[tuple[str, ...], int],
     ) -> SentenceContext:
         """The sentence with its cues, mentions, day, conditions and outlets read."""
         layer = sentence_cues(document, memory, self.patterns, sentence)
@@ -99,6 +113,8 @@ class Extractor:
             conditions=find_conditions(document, memory, self.patterns, sentence, layer),
             own_via=cited_outlets(document, s0, s1),
             para_via=para_via,
+            voice=voice[0],
+            para_start=voice[1],
         )
 
 

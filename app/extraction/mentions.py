@@ -5,7 +5,7 @@ from dataclasses import replace
 from spacy.tokens import Doc
 
 from app.extraction.actors import ActorIndex
-from app.extraction.context import Document, Holder, Mention, SentenceContext
+from app.extraction.context import Document, Holder, Mention, Sentence, SentenceContext
 from app.extraction.cues import Hit, Patterns
 from app.vocab import ActorKind, AliasKind
 
@@ -13,6 +13,8 @@ from app.vocab import ActorKind, AliasKind
 MAX_SUBJECT_GAP = 20
 # How far after a role an "included" may list the members of an unnamed subject.
 MAX_INCLUDED_GAP = 8
+# How far after a role a donor ("the transfer of F-16s from Denmark") may be named.
+MAX_DONOR_GAP = 8
 
 
 # -- mentions ------------------------------------------------------------------
@@ -108,6 +110,12 @@ def holders(ctx: SentenceContext, predicate: Hit, role: Hit, mode: str) -> list[
     if found is not None:
         return found
     anchor = role.start if mode == "after" else predicate.start
+    found = _first_person(ctx, predicate, role, anchor)
+    if found is not None:
+        return found
+    found = _relative_subject(ctx, anchor)
+    if found is not None:
+        return found
     found = _subject_before(ctx, role, anchor)
     if found is not None:
         return found
@@ -132,6 +140,9 @@ def _holders_by_mode(
         modifier = [m for m in mentions if m.end == role.start or m.end + 1 == role.start]
         if modifier:
             return expand(ctx, modifier[-1:])
+        donors = _donors(ctx, role)
+        if donors:
+            return donors
     if mode == "before":
         inside = [
             m
@@ -141,6 +152,133 @@ def _holders_by_mode(
         if inside:
             return expand(ctx, inside[:1])  # "No Austrian troops will ..."
     return None
+
+
+def _first_person(
+    ctx: SentenceContext, predicate: Hit, role: Hit, anchor: int
+) -> list[Holder] | None:
+    """ "We have delivered ...", "our minehunters ...": inside a quotation, the quoted
+    speaker's side; outside one, whom the paragraph's voice is (a speaker label, a joint
+    statement's signatories, the side the text is by), nobody if none. None when the
+    subject is not the first person."""
+    doc = ctx.doc
+    clauses = ctx.patterns.clauses
+    first_person = ctx.patterns.first_person
+    named = {k for m in ctx.mentions for k in range(m.start, m.end)}  # "US" is no "us"
+
+    def is_first_person(k: int) -> bool:
+        if k < ctx.sentence.start or k in named:
+            return False
+        if doc[k].lower_ in first_person:
+            return True
+        # An official text names its own side "the Government", capitalised.
+        return (
+            doc[k].lower_ in clauses.self_references
+            and doc[k].text[:1].isupper()
+            and k > ctx.sentence.start
+            and doc[k - 1].lower_ in clauses.articles
+        )
+
+    i = anchor - 1
+    while i > ctx.sentence.start and doc[i].norm_.lower() in clauses.auxiliaries:
+        i -= 1
+    if is_first_person(anchor):  # the predicate opens with it: "we train ..."
+        pronoun = anchor
+    elif is_first_person(i):
+        pronoun = i
+    elif is_first_person(i - 1) and doc[i].is_alpha:  # "our minehunters have been ..."
+        pronoun = i - 1
+    elif is_first_person(role.start - 1):
+        pronoun = role.start - 1
+    else:
+        return None
+    opened = sum(1 for k in range(ctx.para_start, pronoun) if doc[k].text in clauses.quotes)
+    if opened % 2 == 1:
+        speaker = quote_speaker(ctx, predicate)
+        return [speaker] if speaker is not None else None
+    return [Holder(actor, None, None) for actor in ctx.voice]
+
+
+def _relative_subject(ctx: SentenceContext, anchor: int) -> list[Holder] | None:
+    """ "The coalition is led by Britain and France, who have said they are prepared to
+    ...": in a relative clause that runs to the predicate, whoever "who" or "which"
+    follows holds the role, even where it was an object in the main clause."""
+    doc = ctx.doc
+    clauses = ctx.patterns.clauses
+    for i in range(anchor - 1, ctx.sentence.start + 1, -1):
+        word = doc[i].norm_.lower()
+        if word in clauses.clause_ends or doc[i].text == ",":
+            return None
+        if word not in ("who", "which") or doc[i - 1].text != ",":
+            continue
+        if any(i < m.start < anchor for m in ctx.mentions):
+            return None  # the clause names its own subject
+        named = [m for m in ctx.mentions if m.end == i - 1]
+        if not named or named[0].eligible:
+            return None  # an eligible subject is found the ordinary way
+        members = [named[0]]
+        for m in reversed([m for m in ctx.mentions if m.end < members[0].start]):
+            words = {doc[k].norm_.lower() for k in range(m.end, members[0].start)}
+            if not words <= ctx.patterns.list_glue:
+                break
+            members.insert(0, m)
+        found = [holder_of(ctx, m) for m in members]
+        return [h for h in found if h is not None]
+    return None
+
+
+def partners(ctx: SentenceContext, role: Hit, found: list[Holder]) -> list[Holder]:
+    """ "We will deliver, together with Belgium and Norway, a package ...": the partners
+    named before the role share the holders' position, even where the holders are not
+    known ("together with Denmark and Sweden we have paid for ...", in nobody's voice)."""
+    doc = ctx.doc
+    words = ctx.patterns.clauses.partners
+    taken = {h.actor for h in found}
+    out: list[Holder] = []
+    glue = ctx.patterns.list_glue
+    opened = False  # inside the list a partner word opened
+    last = -1
+    for m in ctx.mentions:
+        if m.end > role.start:
+            break
+        if m.start >= ctx.sentence.start + 2 and (
+            doc[m.start - 1].norm_.lower() == "with" and doc[m.start - 2].norm_.lower() in words
+        ):
+            opened = True
+        elif not opened or not {doc[k].norm_.lower() for k in range(last, m.start)} <= glue:
+            opened = False
+            continue
+        last = m.end
+        holder = holder_of(ctx, m)
+        if holder is not None and holder.actor not in taken:
+            taken.add(holder.actor)
+            out.append(holder)
+    return out
+
+
+def _donors(ctx: SentenceContext, role: Hit) -> list[Holder]:
+    """ "The transfer of F-16s from Denmark and the Netherlands is under way": in the
+    transfer of a role that is the subject of a passive, whoever it comes from holds it."""
+    doc = ctx.doc
+    lead = range(max(ctx.sentence.start, role.start - 3), role.start)
+    if not any(doc[k].norm_.lower() in ctx.patterns.clauses.transfers for k in lead):
+        return []
+    glue = ctx.patterns.list_glue
+    out: list[Holder] = []
+    last = -1
+    for m in ctx.mentions:
+        if m.start <= role.end or m.start - role.end > MAX_DONOR_GAP:
+            continue
+        if not out:
+            if doc[m.start - 1].norm_.lower() != "from" or ctx.crosses(role.end, m.start):
+                continue
+        elif not {doc[k].norm_.lower() for k in range(last, m.start)} <= glue:
+            break
+        last = m.end
+        holder = holder_of(ctx, m)
+        if holder is not None:
+            out.append(holder)
+    return out
 
 
 def _subject_before(ctx: SentenceContext, role: Hit, anchor: int) -> list[Holder] | None:
@@ -185,7 +323,7 @@ def _holders_elsewhere(
         m
         for m in ctx.mentions
         if predicate.end <= m.start
-        and m.end < role.start
+        and m.end <= role.start
         and m.eligible
         and not ctx.crosses(predicate.end, m.start)
     ]
@@ -316,7 +454,9 @@ def expand(ctx: SentenceContext, chosen: list[Mention], *, forward: bool = False
         j -= 1
     if forward:
         j = i + 1
-        while j < len(ordered):
+        # A list of objects or agents ends where a subject follows ("hosted by Saudi
+        # Arabia, the United States resumed ...").
+        while j < len(ordered) and (chosen[0].eligible or not ordered[j].eligible):
             words = {doc[k].norm_.lower() for k in range(members[-1].end, ordered[j].start)}
             if not words or not words <= glue | _hedge_words(
                 document, members[-1].end, ordered[j].start
@@ -325,8 +465,12 @@ def expand(ctx: SentenceContext, chosen: list[Mention], *, forward: bool = False
             members.append(ordered[j])
             j += 1
     out: list[Holder] = []
-    # A member that is a place or an object ("bases in Poland and Romania") holds nothing.
-    members = [m for m in members if m is chosen[0] or m.eligible]
+    # A member that is a place or an object ("bases in Poland and Romania") holds nothing;
+    # but the list an agent opens goes on as one ("funded by Spain and by Italy").
+    opened = forward and not chosen[0].eligible
+    members = [
+        m for m in members if m is chosen[0] or m.eligible or (opened and m.start > chosen[0].start)
+    ]
     for m in members:
         hedged = any(
             m.start - 2 <= h.start and h.end <= m.start for h in document.by_layer.get("hedge", [])
@@ -336,6 +480,11 @@ def expand(ctx: SentenceContext, chosen: list[Mention], *, forward: bool = False
             holder.hedged = hedged
             out.append(holder)
     return out
+
+
+def holder_of(ctx: SentenceContext, m: Mention) -> Holder | None:
+    """The holder a mention names: a person holds for the actor of their office."""
+    return _holder(ctx, m)
 
 
 def _holder(ctx: SentenceContext, m: Mention) -> Holder | None:
@@ -351,3 +500,142 @@ def _hedge_words(document: Document, start: int, end: int) -> set[str]:
         if start <= h.start and h.end <= end:
             words |= {document.doc[i].norm_.lower() for i in range(h.start, h.end)}
     return words
+
+
+# -- the first person ------------------------------------------------------------
+
+# How many tokens a speaker label ("The Secretary of State for Defence (Jane Doe):")
+# may run before its colon.
+MAX_LABEL = 16
+# How many paragraphs at the top (title, standfirst) name the side a text is by.
+HEAD_PARAGRAPHS = 2
+
+
+def paragraph_voices(
+    document: Document, sentences: list[Sentence], patterns: Patterns, index: ActorIndex
+) -> dict[int, tuple[str, ...]]:
+    """Whom "we" and "I" outside quotations stand for, paragraph by paragraph: the actor
+    of the speaker label that opens the turn, the signatories of "We, the ministers of
+    A, B and C", or else the side the text is by (the actor its title names)."""
+    home = _home(document, sentences, patterns)
+    firsts: dict[int, Sentence] = {}
+    for sentence in sentences:
+        firsts.setdefault(sentence.para, sentence)
+    out: dict[int, tuple[str, ...]] = {}
+    voice = home
+    for sentence in sentences:
+        if firsts[sentence.para] is sentence:
+            label = _speaker_label(document.doc, sentence, patterns)
+            said = None if label is None else _label_voice(document, label, home, patterns, index)
+            if said is not None:
+                voice = said
+        # "1. We, the Prime Ministers of ...": the opening may follow a paragraph number.
+        signed = _signatories(document, sentence, patterns)
+        if signed:
+            voice = signed
+            home = home or signed
+        out[sentence.para] = voice
+    return out
+
+
+def _home(document: Document, sentences: list[Sentence], patterns: Patterns) -> tuple[str, ...]:
+    """The side a text is by: the first actor that may hold a position in its title or
+    standfirst, else the first one named after "by" or "of" there ("Briefing by the
+    spokesperson of the Ministry of Foreign Affairs of Ruritania")."""
+    doc = document.doc
+    head = [s for s in sentences if s.para < HEAD_PARAGRAPHS]
+    if not head:
+        return ()
+    end = head[-1].end
+    named = [m for m in document.mentions if m.end <= end]
+    chosen = next((m for m in named if m.eligible), None)
+    if chosen is None:
+        chosen = next(
+            (
+                m
+                for m in named
+                if _prev_word(doc, m.start, patterns.clauses.articles) in ("by", "of")
+            ),
+            None,
+        )
+    return (chosen.name.code,) if chosen and chosen.name.kind != ActorKind.PERSON else ()
+
+
+def _speaker_label(doc: Doc, sentence: Sentence, patterns: Patterns) -> tuple[int, int] | None:
+    """The tokens of a speaker label opening the sentence ("MR. SMITH:", "Q:"): up to a
+    colon, only capitalised words, label words, punctuation and asides in brackets."""
+    words = patterns.clauses.label_words
+    depth = 0
+    for i in range(sentence.start, min(sentence.end, sentence.start + MAX_LABEL)):
+        token = doc[i]
+        if token.is_punct and token.text.endswith(":"):  # ":" or "):"
+            return (sentence.start, i) if i > sentence.start else None
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+        elif not (
+            depth > 0 or token.is_punct or token.text[:1].isupper() or token.norm_.lower() in words
+        ):
+            return None
+    return None
+
+
+def _label_voice(
+    document: Document,
+    label: tuple[int, int],
+    home: tuple[str, ...],
+    patterns: Patterns,
+    index: ActorIndex,
+) -> tuple[str, ...] | None:
+    """Whom the labelled speaker speaks for: the actor the label names; the text's side
+    for an office ("The Prime Minister", "THE SPOKESPERSON") or an answer ("A:"); nobody
+    for a question ("Q:") or a member named by party or honorific ("Jane Doe (Party):");
+    None when the label is no speaker's ("From:", "Published:", a headline's "Name:")."""
+    doc = document.doc
+    start, end = label
+    for m in document.mentions:
+        if start <= m.start and m.end <= end:
+            if m.name.kind != ActorKind.PERSON:
+                return (m.name.code,)
+            actor = index.speaks_for(m.name.code, document.published_on)
+            if actor is not None:
+                return (actor,)
+    words = {doc[i].norm_.lower() for i in range(start, end)}
+    clauses = patterns.clauses
+    if words & clauses.questioners and end - start == 1:
+        return ()
+    if words & patterns.agent_nouns or words & clauses.answerers:
+        return home
+    if "(" in words or words & clauses.honorifics:
+        return ()
+    return None
+
+
+def _signatories(document: Document, sentence: Sentence, patterns: Patterns) -> tuple[str, ...]:
+    """ "We, the Ministers of Defence of A, B and C, ...": the actors the opening "We"
+    lists (a joint statement's signatories)."""
+    doc = document.doc
+    first = next(
+        (
+            i
+            for i in range(sentence.start, min(sentence.end, sentence.start + 4))
+            if doc[i].norm_.lower() == "we"
+        ),
+        None,
+    )
+    if first is None or first + 1 >= sentence.end or doc[first + 1].text != ",":
+        return ()
+    glue = patterns.list_glue
+    out: list[str] = []
+    last = -1
+    for m in document.mentions:
+        if m.start <= first or m.start >= sentence.end:
+            continue
+        between = {doc[k].norm_.lower() for k in range(last, m.start)} if out else set()
+        if out and not between <= glue:
+            break
+        if m.name.kind != ActorKind.PERSON and m.name.code not in out:
+            out.append(m.name.code)
+        last = m.end
+    return tuple(out)

@@ -5,6 +5,11 @@ from bisect import bisect_left
 from app.extraction.context import Document, Memory, Sentence
 from app.extraction.cues import Cue, Hit, Patterns
 
+FINANCIAL = "financial_support"
+WEAPONS = frozenset({"air_defense", "arms_supply"})
+# Most tokens between money named and the weapons it pays for.
+MAX_PAID_GAP = 3
+
 
 def sentence_cues(
     document: Document, memory: Memory, patterns: Patterns, sentence: Sentence
@@ -17,7 +22,7 @@ def sentence_cues(
         layer.setdefault(h.layer, []).append(h)
     _paid_weapons(layer)
     _aircraft(document, memory, patterns, sentence, layer)
-    _joining_in(layer)
+    _joining_in(document, patterns, layer)
     _topic(memory, layer)
     return layer
 
@@ -49,12 +54,14 @@ def _aircraft(
     layer: dict[str, list[Hit]],
 ) -> None:
     """Combat aircraft fly air cover in a sentence about a mission or the skies (or in a
-    text about air cover); otherwise they are weapons supplied."""
+    text about air cover); otherwise, or when they are transferred, weapons supplied."""
     planes = layer.get("aircraft", [])
     if not planes:
         return
     words = {document.doc[i].norm_.lower() for i in range(sentence.start, sentence.end)}
     flying = bool(words & patterns.air_context) or memory.topic_role == "air_cover"
+    # "The transfer of F-16s is under way": aircraft handed over are weapons supplied.
+    flying = flying and not words & patterns.clauses.transfers
     role = "air_cover" if flying else "arms_supply"
     roles = layer.setdefault("role", [])
     for h in planes:
@@ -63,16 +70,24 @@ def _aircraft(
     roles.sort(key=lambda h: h.start)
 
 
-def _joining_in(layer: dict[str, list[Hit]]) -> None:
+def _joining_in(document: Document, patterns: Patterns, layer: dict[str, list[Hit]]) -> None:
     """ "Finland will deliver shells, and Latvia may join": joining, with a predicate of
-    its own right before it, takes the role named earlier in the sentence."""
+    its own right before it, takes the role named earlier in the sentence; not across a
+    contrast ("will not deploy troops but is prepared to contribute to ...")."""
     roles = layer.get("role", [])
     if not roles:
         return
+    doc = document.doc
+    contrasts = patterns.clauses.clause_ends
     for part in layer.get("taking_part", []):
         if any(r.start <= part.start < r.end or part.start <= r.start < part.end for r in roles):
             continue
-        earlier = [r for r in roles if r.end <= part.start]
+        earlier = [
+            r
+            for r in roles
+            if r.end <= part.start
+            and not any(doc[i].norm_.lower() in contrasts for i in range(r.end, part.start))
+        ]
         own = any(0 <= part.start - h.end <= 2 for h in layer.get("status", []))
         if earlier and own:
             roles.append(as_role(part, earlier[-1].value))
@@ -80,8 +95,15 @@ def _joining_in(layer: dict[str, list[Hit]]) -> None:
 
 
 def _paid_weapons(layer: dict[str, list[Hit]]) -> None:
-    """Paying for air-defence systems is also arms supply (codebook section 8)."""
-    paying = layer.get("paying", [])
+    """Paying for air-defence systems is also arms supply (codebook section 8); money
+    named right before weapons ("funding for Ukraine's air defence") pays for them and is
+    not `financial_support`."""
+    paying = list(layer.get("paying", []))
+    roles = layer.get("role", [])
+    for money in [h for h in roles if h.value == FINANCIAL]:
+        if any(r.value in WEAPONS and 0 <= r.start - money.end <= MAX_PAID_GAP for r in roles):
+            roles.remove(money)
+            paying.append(money)
     for h in list(layer.get("role", [])):
         if h.value == "air_defense" and any(0 <= h.start - p.end <= 10 for p in paying):
             layer["role"].append(as_role(h, "arms_supply", "paid for"))

@@ -139,6 +139,30 @@ def declines_to_say(evidence: RoleEvidence, status: str) -> str | None:
     return None
 
 
+# How far a verb of announcing may stand before the "would" it reports.
+MAX_ANNOUNCED_GAP = 6
+
+
+def announced_would(evidence: RoleEvidence, status: str) -> str | None:
+    """ "Announced that it would provide ...": an announcement's "would" is reported
+    "will", a decision (`pledged`), not willingness."""
+    ctx = evidence.ctx
+    doc = ctx.doc
+    predicate = evidence.predicate
+    if status != Status.WILLING.value or predicate.end - predicate.start != 1:
+        return None
+    if doc[predicate.start].norm_.lower() != "would":
+        return None
+    announcing = ctx.patterns.clauses.announcing
+    if any(
+        0 <= predicate.start - h.end <= MAX_ANNOUNCED_GAP
+        and doc[h.start].norm_.lower() in announcing
+        for h in ctx.hits("speech")
+    ):
+        return Status.PLEDGED.value
+    return None
+
+
 def hedged_member(evidence: RoleEvidence, holder: Holder, status: str) -> str | None:
     """A hedge right before a list member ("and possibly Finland") lowers that member one
     rung, from `willing` up (its certainty is lowered apart)."""
@@ -161,12 +185,21 @@ CONDITIONAL_WILL = StatusRule(
 MIXED_SIGNALS = StatusRule(
     "mixed_signals", "mixed signals (cautious, but would ...) are considering", mixed_signals
 )
+ANNOUNCED_WOULD = StatusRule(
+    "announced_would", "an announced 'would' is a decision: pledged", announced_would
+)
 DECLINES_TO_SAY = StatusRule(
     "declines_to_say", "declines to say whether: undisclosed", declines_to_say
 )
 HEDGED_MEMBER = MemberRule("hedged_member", "a hedged list member is one rung lower", hedged_member)
 
 # Once per role, in this order.
-CLAUSE_RULES = (LIMITED_REFUSAL, CONDITIONAL_WILL, MIXED_SIGNALS, DECLINES_TO_SAY)
+CLAUSE_RULES = (
+    LIMITED_REFUSAL,
+    ANNOUNCED_WOULD,
+    CONDITIONAL_WILL,
+    MIXED_SIGNALS,
+    DECLINES_TO_SAY,
+)
 # Then for each holder of the role.
 MEMBER_RULES = (HEDGED_MEMBER,)

@@ -179,3 +179,115 @@ def test_the_european_commission_speaks_for_the_eu(extractor: Extractor) -> None
     text = "The European Commission said it was preparing a new package of sanctions."
 
     assert one(extractor, text, "EU", "sanctions").status == "willing"
+
+
+def test_a_demonym_after_there_will_be_no_is_that_states_refusal(extractor: Extractor) -> None:
+    text = "There will be no Dutch soldiers in Ukraine."
+
+    assert one(extractor, text, "NL", "ground_forces").status == "ruled_out"
+
+
+def test_an_attitude_right_before_the_act_is_the_rung(extractor: Extractor) -> None:
+    prepared = "Portugal is prepared to commit troops."
+    reluctant = "Austria appears reluctant to commit troops."
+
+    assert one(extractor, prepared, "PT", "ground_forces").status == "willing"
+    assert one(extractor, reluctant, "AT", "ground_forces").status == "reluctant"
+
+
+def test_joining_does_not_take_a_role_across_a_contrast(extractor: Extractor) -> None:
+    text = (
+        "Ireland will not deploy troops but is prepared to contribute to mine clearance "
+        "in the Black Sea."
+    )
+
+    assert one(extractor, text, "IE", "ground_forces").status == "ruled_out"
+    assert one(extractor, text, "IE", "naval_security").status == "willing"
+
+
+def test_a_force_that_another_role_is_offered_to_is_no_role_of_its_own(
+    extractor: Extractor,
+) -> None:
+    text = "Croatia is ready to offer logistical support to a multinational force."
+
+    assert pairs(extractor, text) == {("HR", "logistics")}
+
+
+def test_a_fronted_condition_does_not_reach_across_a_semicolon(extractor: Extractor) -> None:
+    text = "Britain will send troops after a ceasefire; Spain offers instructors."
+
+    assert not one(extractor, text, "ES", "training").conditional
+
+
+def test_whoever_a_transfer_comes_from_holds_it(extractor: Extractor) -> None:
+    text = "The transfer of F-16s from Belgium and Norway is under way."
+
+    assert one(extractor, text, "BE", "arms_supply").status == "active"
+    assert one(extractor, text, "NO", "arms_supply").status == "active"
+    assert pairs(extractor, "Troops from Belgium are under way to the border.") == set()
+
+
+def test_an_amount_pledged_without_a_role_is_for_the_role_the_text_is_about(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "Several allies are buying artillery shells for Ukraine.\n\n"
+        "Belgium has committed 200 million euros."
+    )
+
+    assert one(extractor, text, "BE", "arms_supply").status == "pledged"
+
+
+def test_transferred_aircraft_are_weapons_even_in_a_text_about_air_cover(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "Allies discussed air policing over Ukraine.\n\n"
+        "The transfer of F-16s from Norway is under way."
+    )
+
+    assert ("NO", "arms_supply") in pairs(extractor, text)
+    assert ("NO", "air_cover") not in pairs(extractor, text)
+
+
+def test_spending_on_air_defence_is_also_arms_supply(extractor: Extractor) -> None:
+    text = "Iceland will spend 20 million euros on Patriot interceptors."
+
+    assert ("IS", "arms_supply") in pairs(extractor, text)
+    assert ("IS", "air_defense") in pairs(extractor, text)
+
+
+def test_studying_the_proposal_takes_the_role_the_text_is_about(extractor: Extractor) -> None:
+    text = (
+        "Several allies are buying artillery shells for Ukraine.\n\n"
+        "Ireland is studying the proposal."
+    )
+
+    assert one(extractor, text, "IE", "arms_supply").status == "considering"
+
+
+def test_a_passive_agent_list_may_repeat_its_by(extractor: Extractor) -> None:
+    text = "Kyiv received packages funded by Spain and by Italy, including NASAMS launchers."
+
+    assert ("ES", "air_defense") in pairs(extractor, text)
+    assert ("IT", "air_defense") in pairs(extractor, text)
+
+
+def test_an_agent_list_ends_where_the_next_clause_names_its_subject(
+    extractor: Extractor,
+) -> None:
+    text = "After talks in Doha, hosted by Qatar, the United States resumed deliveries."
+
+    assert pairs(extractor, text) == {("QA", "mediation")}
+
+
+def test_money_named_right_before_weapons_pays_for_them(extractor: Extractor) -> None:
+    text = "Peru confirmed new funding for Ukraine's air defence."
+
+    assert pairs(extractor, text) == {("PE", "air_defense"), ("PE", "arms_supply")}
+
+
+def test_units_of_an_air_defence_system_are_no_troops(extractor: Extractor) -> None:
+    text = "Slovenia has delivered two IRIS-T SLM units and three fire units to Kyiv."
+
+    assert pairs(extractor, text) == {("SI", "air_defense")}

@@ -11,6 +11,7 @@ from app.extraction.status_rules import (
     CLAUSE_RULES,
     MEMBER_RULES,
     RoleEvidence,
+    announced_would,
     conditional_will,
     declines_to_say,
     hedged_member,
@@ -35,6 +36,7 @@ def evidence(extractor: Extractor, text: str, role: str) -> RoleEvidence:
 def test_the_rules_run_in_their_documented_order() -> None:
     assert [r.name for r in CLAUSE_RULES] == [
         "limited_refusal",
+        "announced_would",
         "conditional_will",
         "mixed_signals",
         "declines_to_say",
@@ -51,6 +53,17 @@ def test_a_refusal_with_a_limit_is_reluctant(extractor: Extractor) -> None:
     )
     # A limit on a positive claim is kept as a limit and moves nothing.
     assert limited_refusal(replace(refusal, limits=["for now"]), "willing") is None
+
+
+def test_an_announced_would_is_a_pledge(extractor: Extractor) -> None:
+    announced = evidence(
+        extractor, "Greece announced that it would provide artillery shells.", "arms_supply"
+    )
+    said = evidence(extractor, "Greece said it would provide artillery shells.", "arms_supply")
+
+    assert announced_would(announced, "willing") == "pledged"
+    assert announced_would(said, "willing") is None
+    assert announced_would(announced, "considering") is None
 
 
 def test_a_will_under_a_condition_is_willing(extractor: Extractor) -> None:
