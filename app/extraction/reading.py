@@ -17,10 +17,9 @@ from app.extraction.schemas import (
     ReadingClaim,
     SelectionReading,
 )
-from app.extraction.service import extractor_for, unreadable
+from app.extraction.service import extractor_for, source_language, unreadable
 from app.sources import queries as source_queries
 from app.sources import service as source_service
-from app.sources.language import detect_language
 from app.sources.models import Source
 from app.vocab import ActorKind, ClaimKind, ReviewState
 
@@ -67,7 +66,7 @@ def read_selection(session: Session, source_id: int, start: int, end: int) -> Se
         raise InvalidInput.field("source_id", f"source {source_id} has no stored text to read")
     first, last = selection_span(source.text, start, end)
     evidence = ProposedEvidence(start=first, end=last, text=source.text[first:last])
-    language = source.language or detect_language(source.text)
+    language = source_language(source)
     message = unreadable(language)
     if message is not None:
         claim = ReadingClaim(

@@ -42,6 +42,12 @@ def unreadable(language: str | None) -> str | None:
     )
 
 
+def source_language(source: Source) -> str | None:
+    """The language a source's text is read as: the one stored (given or detected when it
+    was recorded), else detected now."""
+    return source.language or detect_language(source.text)
+
+
 def extract_claims(session: Session, data: ExtractRequest) -> ExtractResponse:
     """The claims the text supports; nothing is stored."""
     language = detect_language(data.text)
@@ -58,6 +64,8 @@ class IngestResult:
 
     source_id: int | None
     existing_id: int | None = None
+    language: str | None = None
+    readable: bool = True
     proposed: int = 0
     recorded: int = 0
     duplicates: int = 0
@@ -105,11 +113,10 @@ def extract_for_source(session: Session, source_id: int) -> SourceExtraction:
     if source.text is None:
         raise InvalidInput.field("text", f"source {source_id} has no stored text to read")
     result = propose_for_source(session, source)
-    language = source.language or detect_language(source.text)
     return SourceExtraction(
         source_id=source.id,
-        language=language,
-        readable=unreadable(language) is None,
+        language=result.language,
+        readable=result.readable,
         proposed_claims=result.claim_ids,
         duplicates=result.duplicates,
         warnings=result.warnings,
@@ -138,8 +145,10 @@ def propose_for_source(session: Session, source: Source) -> IngestResult:
     result = IngestResult(source_id=source.id)
     if source.text is None:
         return result
-    message = unreadable(source.language or detect_language(source.text))
+    result.language = source_language(source)
+    message = unreadable(result.language)
     if message is not None:
+        result.readable = False
         result.warnings.append(message)
         return result
     claims = extractor_for(session).extract(source.text, source.published_on, outlet=source.outlet)
