@@ -3,8 +3,10 @@
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.extraction import queries
 from app.extraction.cues import Patterns, default_patterns
-from app.folding import spelling_variants
+from app.folding import fold, spelling_variants
 from app.vocab import ActorKind
 
 # When one alias names several actors, the state wins, then the organisation.
@@ -62,6 +64,8 @@ class ActorIndex:
     offices: dict[str, list[Office]]
     actor_names: dict[str, str]
     initiatives: list[InitiativeName] = field(default_factory=list)
+    # A person's surname (folded) and who bears it: "MR. MILLER:" labels a turn by one.
+    surnames: dict[str, list[str]] = field(default_factory=dict)
 
     def mentions(self, doc: Doc) -> list[tuple[int, int, ActorName]]:
         """Every actor name in the document, longest first where they overlap."""
@@ -76,6 +80,13 @@ class ActorIndex:
             found.append((start, end, self.names[key]))
         found.sort(key=lambda m: m[0])
         return found
+
+    def speaks_for_surname(self, word: str, day: date) -> str | None:
+        """The actor for which the one office-holder of that surname spoke on the day;
+        None when nobody or several actors' officials bear it."""
+        actors = {self.speaks_for(p, day) for p in self.surnames.get(fold(word), [])}
+        actors.discard(None)
+        return actors.pop() if len(actors) == 1 else None
 
     def speaks_for(self, person: str, day: date) -> str | None:
         """The actor the person spoke for on the day (the first office held then)."""
@@ -135,12 +146,22 @@ def build_index(session: Session, patterns: Patterns | None = None) -> ActorInde
         for row in queries.initiative_rows(session)
     ]
     return ActorIndex(
+        surnames=_surnames(actors.values(), offices),
         matcher=matcher,
         names=names,
         offices=offices,
         actor_names={a.code: a.name for a in actors.values()},
         initiatives=[i for i in initiatives if len(i.words) >= 2],
     )
+
+
+def _surnames(actors: Iterable[Any], offices: dict[str, list[Office]]) -> dict[str, list[str]]:
+    """Each office-holder's surname (folded): the last word of the name."""
+    out: dict[str, list[str]] = {}
+    for actor in actors:
+        if actor.kind == ActorKind.PERSON and actor.code in offices:
+            out.setdefault(fold(actor.name.split()[-1]), []).append(actor.code)
+    return out
 
 
 def _content_words(name: str, stopwords: frozenset[str]) -> frozenset[str]:

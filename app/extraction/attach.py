@@ -10,7 +10,7 @@ from app.extraction.context import (
     SentenceContext,
 )
 from app.extraction.cues import Cue, Hit, Patterns
-from app.extraction.mentions import holder_of, holders, partners
+from app.extraction.mentions import expand, holder_of, holders, partners
 from app.extraction.roles import as_role
 from app.vocab import STATUS_RANK, ActorKind, Status
 
@@ -191,8 +191,17 @@ def _is_list_glue(ctx: SentenceContext, start: int, end: int) -> bool:
 
 def _govern(ctx: SentenceContext, role: Hit) -> Governed | None:
     """The predicate that governs the role, its mode, and who holds the role."""
-    predicate = _predicate_before(ctx, role)
-    mode = "before"
+    predicate, mode = _predicate_before(ctx, role), "before"
+    if predicate is None or (predicate.layer != "agent" and not _named_before(ctx, predicate)):
+        # "Ministers discussed an air mission, led by Sweden": nobody named holds the
+        # discussing, so the mission's agent (or a relative clause's subject) holds it.
+        agent = _agent_after(ctx, role)
+        if agent is not None:
+            predicate, mode = agent, "after"
+        else:
+            relative = _object_relative(ctx, role)
+            if relative is not None:
+                return relative
     if predicate is None:
         predicate, mode = _predicate_after(ctx, role), "after"
     if predicate is None:
@@ -237,6 +246,48 @@ def _predicate_before(ctx: SentenceContext, role: Hit) -> Hit | None:
     if gap > limit or crosses:
         return None
     return h
+
+
+def _object_relative(ctx: SentenceContext, role: Hit) -> Governed | None:
+    """ "the force, which Britain and France have committed to lead", "the Patriot
+    system that Romania donated", "the sanctions the EU has adopted": the role is the
+    object of the relative clause after it, whose subject holds it."""
+    doc = ctx.doc
+    i = role.end
+    # The role's head noun may follow it: "the Patriot system that ...".
+    relatives = ("which", "that")
+    ahead = range(i, min(i + 3, ctx.sentence.end))
+    head = next((k for k in ahead if doc[k].norm_.lower() in relatives), i)
+    if head > i and any(doc[k].is_punct and doc[k].text != "," for k in range(i, head)):
+        return None
+    i = head
+    while i < ctx.sentence.end and doc[i].norm_.lower() in (",", "which", "that", "the"):
+        i += 1
+    subject = [
+        m for m in ctx.mentions if m.start == i and m.eligible and m.name.kind != ActorKind.PERSON
+    ]
+    if not subject:
+        return None
+    found = expand(ctx, subject[:1], forward=True)
+    last = max((h.mention.end for h in found if h.mention is not None), default=subject[0].end)
+    for h in ctx.hits("status"):
+        if 0 <= h.start - last <= MAX_AFTER_GAP and not ctx.crosses(last, h.start):
+            return Governed(_with_modal(ctx, h), "before", found)
+    return None
+
+
+def _named_before(ctx: SentenceContext, predicate: Hit) -> bool:
+    """Whether an actor that may hold a position is named before the predicate."""
+    return any(m.eligible and m.end <= predicate.start for m in ctx.mentions)
+
+
+def _agent_after(ctx: SentenceContext, role: Hit) -> Hit | None:
+    """An agent cue right after the role: "a reassurance force, led by the UK and
+    France" is theirs, whatever verb the sentence puts before the force."""
+    for h in ctx.hits("agent"):
+        if role.end < h.start and h.start - role.end <= MAX_AFTER_GAP:
+            return h
+    return None
 
 
 def _predicate_after(ctx: SentenceContext, role: Hit) -> Hit | None:

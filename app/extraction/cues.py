@@ -217,6 +217,10 @@ class Patterns:
     plan_nouns: frozenset[str]
     agent_nouns: frozenset[str]
     possessive_heads: frozenset[str]
+    possessed_commitments: frozenset[str]
+    possessed_gap: int
+    adjective_agents: frozenset[str]
+    people_followers: frozenset[str]
     object_words: frozenset[str]
     list_glue: frozenset[str]
     first_person: frozenset[str]
@@ -426,6 +430,10 @@ def load_patterns(directory: Path = PATTERN_DIR) -> Patterns:
         plan_nouns=frozenset(conditions["plan_nouns"]),
         agent_nouns=frozenset(actors["agent_nouns"]),
         possessive_heads=frozenset(actors["possessive_heads"]),
+        possessed_commitments=frozenset(actors["possessed_commitments"]),
+        possessed_gap=int(actors["possessed_gap"]),
+        adjective_agents=frozenset(actors["adjective_agents"]),
+        people_followers=frozenset(actors["people_followers"]),
         object_words=frozenset(actors["object_words"]),
         list_glue=frozenset(actors["list_glue"]),
         first_person=frozenset(actors["first_person"]),

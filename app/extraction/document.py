@@ -21,8 +21,11 @@ _NUMBER = re.compile(
 _SCALES = {"billion": 10**9, "bn": 10**9, "million": 10**6, "m": 10**6}
 
 
-def split_sentences(doc: Doc, quotes: frozenset[str]) -> list[Sentence]:
-    """The sentences, numbered by paragraph: a line break ends both."""
+def split_sentences(
+    doc: Doc, quotes: frozenset[str], honorifics: frozenset[str] = frozenset()
+) -> list[Sentence]:
+    """The sentences, numbered by paragraph: a line break ends both; an honorific's
+    full stop ("MS. BRUCE:") ends neither."""
     out: list[Sentence] = []
     para = 0
     for sent in doc.sents:
@@ -49,7 +52,25 @@ def split_sentences(doc: Doc, quotes: frozenset[str]) -> list[Sentence]:
         ):
             before.end -= 1
             after.start -= 1
-    return out
+    return _join_honorifics(doc, out, honorifics)
+
+
+def _join_honorifics(doc: Doc, out: list[Sentence], honorifics: frozenset[str]) -> list[Sentence]:
+    joined: list[Sentence] = []
+    for sentence in out:
+        if joined:
+            last = joined[-1]
+            words = [doc[i].norm_.lower() for i in range(last.start, last.end)]
+            tail = "".join(words[-2:])
+            if (
+                last.para == sentence.para
+                and last.end == sentence.start
+                and (tail in honorifics or (words and words[-1] in honorifics))
+            ):
+                last.end = sentence.end
+                continue
+        joined.append(sentence)
+    return joined
 
 
 def outlet_mentions(matcher: PhraseMatcher, doc: Doc) -> list[tuple[int, int, str]]:

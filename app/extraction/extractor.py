@@ -74,7 +74,9 @@ class Extractor:
             ],
         )
         memory = Memory()
-        sentences = split_sentences(doc, self.patterns.clauses.quotes)
+        sentences = split_sentences(
+            doc, self.patterns.clauses.quotes, self.patterns.clauses.honorifics
+        )
         para_via = paragraph_via(document, sentences)
         voices = paragraph_voices(document, sentences, self.patterns, self.index)
         para_starts: dict[int, int] = {}

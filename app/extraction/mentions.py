@@ -9,6 +9,8 @@ from app.extraction.context import Document, Holder, Mention, Sentence, Sentence
 from app.extraction.cues import Hit, Patterns
 from app.vocab import ActorKind, AliasKind
 
+# A hyphen and an en dash (U+2013) join a compound modifier: "Czech-led", "two-billion-crown".
+HYPHENS = frozenset({"-", "\u2013"})
 # How far (in tokens) the actor holding a role may stand before its predicate.
 MAX_SUBJECT_GAP = 20
 # How far after a role an "included" may list the members of an unnamed subject.
@@ -31,20 +33,50 @@ def find_mentions(
             continue
         prev = _prev_word(doc, start, p.clauses.articles)
         nxt = doc[end].norm_.lower() if end < len(doc) else ""
-        # "the Italian Foreign Minister", not "Ukrainian skies".
-        is_adjective = name.alias_kind in (AliasKind.ADJECTIVE, AliasKind.DEMONYM)
-        if is_adjective and nxt not in p.agent_nouns:
+        # "the Italian Foreign Minister", not "Ukrainian skies"; but "the Czechs say".
+        if name.alias_kind == AliasKind.ADJECTIVE and not _adjective_names(p, doc, start, end):
             continue
         seat = _seat_of_subject(p, doc, start, end)
         if name.alias_kind == AliasKind.CAPITAL and prev in p.object_words and not seat:
             continue  # "talks in Bern": a place
-        eligible = prev not in p.object_words or seat
+        # "no question of Italian soldiers": the soldiers, not Italy, are the object.
+        personnel = name.alias_kind == AliasKind.ADJECTIVE and prev == "of"
+        eligible = prev not in p.object_words or seat or personnel
         if nxt == "'s":
-            head = doc[end + 1].norm_.lower() if end + 1 < len(doc) else ""
-            eligible = eligible and head in p.possessive_heads
+            eligible = eligible and _possessor_holds(p, doc, end + 1)
         out.append(Mention(start, end, name, eligible))
     _places_in_lists(doc, out, p.clauses.conjunctions)
     return out
+
+
+def _adjective_names(patterns: Patterns, doc: Doc, start: int, end: int) -> bool:
+    """Whether an adjective stands for its state: before an agent noun ("the Italian
+    Foreign Minister"), as the agent of a participle ("Czech-led", "Canadian-funded"),
+    or as a people ("the British and the French say")."""
+    nxt = doc[end].norm_.lower() if end < len(doc) else ""
+    if nxt in patterns.agent_nouns:
+        return True
+    if nxt in HYPHENS and end + 1 < len(doc):
+        return doc[end + 1].norm_.lower() in patterns.adjective_agents
+    before = doc[start - 1].norm_.lower() if start > 0 else ""
+    return before == "the" and (nxt in patterns.people_followers or doc[end].is_punct)
+
+
+def _possessor_holds(patterns: Patterns, doc: Doc, head: int) -> bool:
+    """Whether what follows "'s" is the possessor's voice ("France's foreign minister")
+    or a commitment of its own ("Canada's five-billion-dollar loan")."""
+    if head < len(doc) and doc[head].norm_.lower() in patterns.possessive_heads:
+        return True
+    words = 0
+    for i in range(head, len(doc)):
+        if doc[i].text in HYPHENS:
+            continue  # "two-billion-crown": one modifier, whatever its hyphens
+        if doc[i].is_punct or words > patterns.possessed_gap:
+            return False
+        if doc[i].norm_.lower() in patterns.possessed_commitments:
+            return True
+        words += 1
+    return False
 
 
 def _seat_of_subject(patterns: Patterns, doc: Doc, start: int, end: int) -> bool:
@@ -517,7 +549,7 @@ def paragraph_voices(
     """Whom "we" and "I" outside quotations stand for, paragraph by paragraph: the actor
     of the speaker label that opens the turn, the signatories of "We, the ministers of
     A, B and C", or else the side the text is by (the actor its title names)."""
-    home = _home(document, sentences, patterns)
+    home = _home(document, sentences, patterns, index)
     firsts: dict[int, Sentence] = {}
     for sentence in sentences:
         firsts.setdefault(sentence.para, sentence)
@@ -538,7 +570,9 @@ def paragraph_voices(
     return out
 
 
-def _home(document: Document, sentences: list[Sentence], patterns: Patterns) -> tuple[str, ...]:
+def _home(
+    document: Document, sentences: list[Sentence], patterns: Patterns, index: ActorIndex
+) -> tuple[str, ...]:
     """The side a text is by: the first actor that may hold a position in its title or
     standfirst, else the first one named after "by" or "of" there ("Briefing by the
     spokesperson of the Ministry of Foreign Affairs of Ruritania")."""
@@ -548,17 +582,24 @@ def _home(document: Document, sentences: list[Sentence], patterns: Patterns) -> 
         return ()
     end = head[-1].end
     named = [m for m in document.mentions if m.end <= end]
-    chosen = next((m for m in named if m.eligible), None)
+    # "Press Briefing by the White House Press Secretary (Ukraine excerpts)": the text is
+    # by whoever "by" names, before any other actor its title names.
+    chosen = next(
+        (m for m in named if _prev_word(doc, m.start, patterns.clauses.articles) == "by"), None
+    )
+    chosen = chosen or next((m for m in named if m.eligible), None)
     if chosen is None:
         chosen = next(
-            (
-                m
-                for m in named
-                if _prev_word(doc, m.start, patterns.clauses.articles) in ("by", "of")
-            ),
+            (m for m in named if _prev_word(doc, m.start, patterns.clauses.articles) == "of"),
             None,
         )
-    return (chosen.name.code,) if chosen and chosen.name.kind != ActorKind.PERSON else ()
+    if chosen is None:
+        return ()
+    if chosen.name.kind == ActorKind.PERSON:
+        # An interview headed by its interviewee's name: the side the person speaks for.
+        actor = index.speaks_for(chosen.name.code, document.published_on)
+        return (actor,) if actor else ()
+    return (chosen.name.code,)
 
 
 def _speaker_label(doc: Doc, sentence: Sentence, patterns: Patterns) -> tuple[int, int] | None:
@@ -607,7 +648,15 @@ def _label_voice(
         return ()
     if words & patterns.agent_nouns or words & clauses.answerers:
         return home
-    if "(" in words or words & clauses.honorifics:
+    if "(" in words:
+        return ()
+    # "MR. MILLER:": the office-holder of that surname on the day, if one alone.
+    for i in range(start, end):
+        if doc[i].text[:1].isupper() and doc[i].norm_.lower() not in clauses.honorifics:
+            actor = index.speaks_for_surname(doc[i].text, document.published_on)
+            if actor is not None:
+                return (actor,)
+    if words & clauses.honorifics:
         return ()
     return None
 

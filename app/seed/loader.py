@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.actors import queries as actor_queries
 from app.actors import service as actor_service
-from app.actors.models import ActorAlias, Membership
+from app.actors.models import Actor, ActorAlias, Affiliation, Membership
 from app.actors.schemas import ActorCreate
 from app.audit import capture as audit
 from app.claims import service as claim_service
@@ -30,6 +30,8 @@ from app.vocab import ActorKind, ReviewState
 SEED_DIR = Path(__file__).parent
 # General reference data (not a seed file): capitals, adjectives, demonyms, short names.
 STATE_ALIASES = SEED_DIR / "reference" / "state_aliases.json"
+# Who held the main security offices, when: the officials news quotes by name.
+OFFICE_HOLDERS = SEED_DIR / "reference" / "office_holders.json"
 
 
 @dataclass
@@ -63,8 +65,49 @@ def load_seed(session: Session, text_dir: Path | None = None) -> SeedReport:
         _load_file(session, json.loads(path.read_text(encoding="utf-8")), text_dir, report)
     # After the seed files: the reference also names organisations they create (EU).
     report.aliases += load_state_aliases(session)
+    load_office_holders(session, report)
     session.flush()
     return report
+
+
+def load_office_holders(session: Session, report: SeedReport, path: Path = OFFICE_HOLDERS) -> None:
+    """Add the reference office-holders that are missing (a person already recorded gets
+    the aliases it lacks); an office with an actor not recorded is left out."""
+    persons = json.loads(path.read_text(encoding="utf-8"))["persons"]
+    codes = {a["actor"] for p in persons for a in p["affiliations"]} | {p["code"] for p in persons}
+    known = actor_queries.actor_ids_by_code(session, sorted(codes))
+    # Hundreds of persons: added in one flush rather than one `create_actor` each.
+    added: list[tuple[Actor, dict[str, Any]]] = []
+    for entry in persons:
+        if entry["code"] in known:
+            _load_actor(session, entry, report)
+            continue
+        person = Actor(code=entry["code"], kind=ActorKind.PERSON.value, name=entry["name"])
+        added.append((person, entry))
+        report.actors += 1
+    session.add_all(person for person, _ in added)
+    session.flush()
+    session.add_all(
+        ActorAlias(actor_id=person.id, alias=alias["alias"], kind=alias["kind"])
+        for person, entry in added
+        for alias in entry["aliases"]
+    )
+    session.add_all(
+        Affiliation(
+            person_id=person.id,
+            actor_id=known[office["actor"]],
+            office=office["office"],
+            from_on=_day(office.get("from_on")),
+            until_on=_day(office.get("until_on")),
+        )
+        for person, entry in added
+        for office in entry["affiliations"]
+        if office["actor"] in known
+    )
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def load_state_aliases(session: Session, path: Path = STATE_ALIASES) -> int:

@@ -136,22 +136,22 @@ def test_an_official_added_through_the_api_speaks_for_their_actor(
     client: TestClient, seeded: Session
 ) -> None:
     person = {
-        "code": "kaja-kallas",
+        "code": "ruta-vainikka",
         "kind": "person",
-        "name": "Kaja Kallas",
-        "aliases": [{"alias": "Kallas"}],
-        "affiliations": [{"actor": "EU", "office": "High Representative", "from_on": "2024-12-01"}],
+        "name": "Ruta Vainikka",
+        "aliases": [{"alias": "Vainikka"}],
+        "affiliations": [{"actor": "EU", "office": "Special Envoy", "from_on": "2024-12-01"}],
     }
     assert client.post("/api/v1/actors", json=person).status_code == 201
     body = {
-        "text": "Kallas said the bloc was ready to impose new sanctions on Russia.",
+        "text": "Vainikka said the bloc was ready to impose new sanctions on Russia.",
         "published_on": "2025-08-20",
     }
 
     claims = client.post(EXTRACT, json=body).json()["claims"]
 
     assert [(c["actor"], c["role"], c["speaker"]) for c in claims] == [
-        ("EU", "sanctions", "kaja-kallas")
+        ("EU", "sanctions", "ruta-vainikka")
     ]
 
 

@@ -1,0 +1,271 @@
+"""The second generalisation round of the rules (issue 11): wider vocabularies of roles
+and rungs, possessors, agents after a role, adjectives and peoples, named operations,
+and the office-holders of the reference data (sentences written for these tests)."""
+
+from datetime import date
+
+from app.extraction.extractor import Extractor
+from tests.extraction.helpers import one, pairs
+
+# -- the vocabulary of roles ---------------------------------------------------
+
+
+def test_designating_companies_and_listing_vessels_are_sanctions(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            "Australia has designated twelve companies trading Russian crude.",
+            "AU",
+            "sanctions",
+        ).status
+        == "active"
+    )
+    assert ("NZ", "sanctions") in pairs(
+        extractor, "New Zealand will list 30 more tankers of the shadow fleet next month."
+    )
+
+
+def test_lending_and_not_paying_a_cent_are_financial_support(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            "Sweden will lend Ukraine two billion crowns over three years.",
+            "SE",
+            "financial_support",
+        ).status
+        == "pledged"
+    )
+    assert (
+        one(
+            extractor,
+            "Bratislava will not pay a single euro towards the new scheme.",
+            "SK",
+            "financial_support",
+        ).status
+        == "ruled_out"
+    )
+
+
+def test_hosting_delegations_is_mediation(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            "Qatar hosted both delegations in Doha for two days of talks.",
+            "QA",
+            "mediation",
+        ).status
+        == "active"
+    )
+
+
+def test_equipment_ships_and_bullets_are_arms_supply(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            "Greece will not send a single bullet from its own stocks, Athens said.",
+            "GR",
+            "arms_supply",
+        ).status
+        == "ruled_out"
+    )
+    assert ("NL", "arms_supply") in pairs(
+        extractor, "The Netherlands handed over two retired minehunting vessels last year."
+    ) or ("NL", "naval_security") in pairs(
+        extractor, "The Netherlands handed over two retired minehunting vessels last year."
+    )
+
+
+def test_a_hub_for_aid_is_logistics(extractor: Extractor) -> None:
+    assert ("SK", "logistics") in pairs(
+        extractor, "Slovakia will remain a hub for aid crossing into Ukraine by rail."
+    )
+
+
+def test_leading_the_force_is_ground_forces(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            "Norway has said it is ready to lead the force's northern brigade.",
+            "NO",
+            "ground_forces",
+        ).status
+        == "willing"
+    )
+
+
+# -- the vocabulary of rungs ----------------------------------------------------
+
+
+def test_no_question_of_and_off_the_agenda_rule_out(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            "For Lisbon there is no question of Portuguese troops going to Ukraine.",
+            "PT",
+            "ground_forces",
+        ).status
+        == "ruled_out"
+    )
+
+
+def test_sanctions_that_took_effect_are_active(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            "Japan's latest sanctions on Russian banks took effect on Monday.",
+            "JP",
+            "sanctions",
+        ).status
+        == "active"
+    )
+
+
+def test_a_loan_being_disbursed_is_active(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            "Norway's two-billion-crown loan to Ukraine is being disbursed in tranches.",
+            "NO",
+            "financial_support",
+        ).status
+        == "active"
+    )
+
+
+# -- who holds the role ----------------------------------------------------------
+
+
+def test_the_agent_after_a_role_holds_it(extractor: Extractor) -> None:
+    text = "Ministers discussed an air mission over western Ukraine, led by Sweden and Finland."
+
+    assert pairs(extractor, text) >= {("SE", "air_cover"), ("FI", "air_cover")}
+
+
+def test_a_possessor_holds_its_own_commitment(extractor: Extractor) -> None:
+    text = "Denmark's three-year support programme for Ukraine remains in force."
+
+    assert one(extractor, text, "DK", "financial_support").status == "active"
+
+
+def test_a_possessor_of_anything_else_holds_nothing(extractor: Extractor) -> None:
+    assert pairs(extractor, "Belgium's capital hosted talks on Tuesday.") == set()
+
+
+def test_a_people_and_an_adjective_agent_hold_roles(extractor: Extractor) -> None:
+    assert ("AT", "ground_forces") not in pairs(
+        extractor, "Austrian mountains were the venue of the meeting."
+    )
+    assert (
+        one(
+            extractor,
+            "The Estonian-led initiative has delivered 40,000 shells this year.",
+            "EE",
+            "arms_supply",
+        ).status
+        == "active"
+    )
+    assert ("GR", "naval_security") in pairs(
+        extractor, "The Greeks have deployed two frigates to escort ships in the Red Sea."
+    )
+
+
+def test_a_named_national_operation_is_its_state(extractor: Extractor) -> None:
+    text = "Operation UNIFIER has trained 45,000 Ukrainian soldiers since 2015."
+
+    assert one(extractor, text, "CA", "training").status == "active"
+
+
+def test_the_subject_of_a_relative_clause_holds_the_role_before_it(extractor: Extractor) -> None:
+    text = (
+        "Diplomats described the naval mission, which Greece and Cyprus have agreed to "
+        "lead, as the most ambitious yet."
+    )
+
+    assert pairs(extractor, text) >= {("GR", "naval_security"), ("CY", "naval_security")}
+    assert (
+        one(
+            extractor,
+            "The NASAMS battery that Norway donated last year is still in service.",
+            "NO",
+            "air_defense",
+        ).status
+        == "active"
+    )
+    assert ("NATO", "ground_forces") not in pairs(
+        extractor, "Moscow said the presence of troops from NATO states would be unacceptable."
+    )
+
+
+def test_playing_its_part_takes_the_role_the_text_is_about(extractor: Extractor) -> None:
+    text = (
+        "Ministers met in Rome to plan the stabilisation force for Ukraine.\n\n"
+        "Portugal is ready to play its part, its defence minister said."
+    )
+
+    assert one(extractor, text, "PT", "ground_forces").status == "willing"
+
+
+def test_a_contribution_named_after_a_long_amount_is_its_role(extractor: Extractor) -> None:
+    text = (
+        "Ireland has contributed a further 30 million euros' worth of non-lethal and "
+        "lethal artillery ammunition to Ukraine."
+    )
+
+    assert ("IE", "arms_supply") in pairs(extractor, text)
+
+
+# -- office-holders and voices ---------------------------------------------------
+
+
+def test_a_named_minister_speaks_for_the_state_of_the_day(extractor: Extractor) -> None:
+    text = "Sikorski said Poland would send no troops to Ukraine."
+    before = "Kosiniak-Kamysz said no Polish troops would go to Ukraine."
+
+    assert one(extractor, text, "PL", "ground_forces").status == "ruled_out"
+    assert one(extractor, before, "PL", "ground_forces").status == "ruled_out"
+
+
+def test_a_minister_quoted_alone_speaks_for_the_state(extractor: Extractor) -> None:
+    text = 'Rutte said: "We will deliver more air defence to Ukraine this winter."'
+
+    assert ("NATO", "air_defense") in pairs(extractor, text)
+
+
+def test_a_briefing_labelled_by_surname_speaks_for_the_officials_state(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "Press briefing, 12 March 2025 (excerpts)\n\n"
+        "MS. BRUCE: Good afternoon. We have resumed intelligence sharing with Ukraine."
+    )
+
+    claim = one(extractor, text, "US", "intelligence", published_on=date(2025, 3, 12))
+    assert claim.status == "active"
+
+
+def test_a_surname_nobody_held_an_office_with_speaks_for_nobody(extractor: Extractor) -> None:
+    text = (
+        "Press briefing, 12 March 2025 (excerpts)\n\n"
+        "MS. ROE: Good afternoon. We have resumed intelligence sharing with Ukraine."
+    )
+
+    assert pairs(extractor, text) == set()
+
+
+def test_a_text_by_an_office_is_that_offices_side(extractor: Extractor) -> None:
+    text = (
+        "Press Briefing by the White House Press Secretary on Ukraine\n\n"
+        "THE PRESS SECRETARY: We will keep sharing intelligence with Ukraine."
+    )
+
+    assert pairs(extractor, text) == {("US", "intelligence")}
+
+
+def test_an_interview_headed_by_a_ministers_name_is_their_side(extractor: Extractor) -> None:
+    text = (
+        'Tajani: "Italy will not send soldiers, but it will train Ukrainian pilots"\n\n'
+        "Q: Will Italy send soldiers to Ukraine?\n\n"
+        "A: We will train Ukrainian pilots in Italy next year."
+    )
+
+    assert ("IT", "training") in pairs(extractor, text)
