@@ -147,11 +147,14 @@ def _recipient(ctx: SentenceContext, role: Hit) -> bool:
 
 
 def _is_question(ctx: SentenceContext) -> bool:
-    """Whether the sentence ends with a question mark (closing quotes aside)."""
+    """Whether the sentence ends with a question mark (closing quotes and the Markdown
+    emphasis of an interviewer's bold question aside)."""
     doc = ctx.doc
     quotes = ctx.patterns.clauses.quotes
     i = ctx.sentence.end - 1
-    while i > ctx.sentence.start and (doc[i].is_space or doc[i].text in quotes):
+    while i > ctx.sentence.start and (
+        doc[i].is_space or doc[i].text in quotes or not doc[i].text.strip("*_")
+    ):
         i -= 1
     return doc[i].text == "?"
 
@@ -217,7 +220,22 @@ def _govern(ctx: SentenceContext, role: Hit) -> Governed | None:
     if any(lo <= e.start < hi for e in ctx.hits("event")):
         return None
     mode = _mode(ctx, predicate, mode)
-    return Governed(predicate, mode, holders(ctx, predicate, role, mode))
+    found = holders(ctx, predicate, role, mode)
+    if _contrasted(ctx, role):
+        # "ammunition, not troops": whatever the predicate, this role is refused.
+        predicate = Hit(Cue("status", Status.RULED_OUT.value, "not"), role.start - 1, role.start)
+    return Governed(predicate, mode, found)
+
+
+def _contrasted(ctx: SentenceContext, role: Hit) -> bool:
+    """A role set against another by "not" after a comma or "but": "shells, not troops"."""
+    doc = ctx.doc
+    i = role.start - 1
+    while i > ctx.sentence.start and doc[i].norm_.lower() in ctx.patterns.clauses.articles:
+        i -= 1
+    if i <= ctx.sentence.start or doc[i].norm_.lower() not in ("not", "never"):
+        return False
+    return doc[i - 1].text == "," or doc[i - 1].norm_.lower() in ("but", "and")
 
 
 def _predicate_before(ctx: SentenceContext, role: Hit) -> Hit | None:

@@ -221,6 +221,7 @@ class Patterns:
     possessed_gap: int
     adjective_agents: frozenset[str]
     people_followers: frozenset[str]
+    of_holders: frozenset[str]
     object_words: frozenset[str]
     list_glue: frozenset[str]
     first_person: frozenset[str]
@@ -434,6 +435,7 @@ def load_patterns(directory: Path = PATTERN_DIR) -> Patterns:
         possessed_gap=int(actors["possessed_gap"]),
         adjective_agents=frozenset(actors["adjective_agents"]),
         people_followers=frozenset(actors["people_followers"]),
+        of_holders=frozenset(actors["of_holders"]),
         object_words=frozenset(actors["object_words"]),
         list_glue=frozenset(actors["list_glue"]),
         first_person=frozenset(actors["first_person"]),

@@ -41,12 +41,23 @@ def find_mentions(
             continue  # "talks in Bern": a place
         # "no question of Italian soldiers": the soldiers, not Italy, are the object.
         personnel = name.alias_kind == AliasKind.ADJECTIVE and prev == "of"
-        eligible = prev not in p.object_words or seat or personnel
+        eligible = prev not in p.object_words or seat or personnel or _whose(p, doc, start)
         if nxt == "'s":
             eligible = eligible and _possessor_holds(p, doc, end + 1)
         out.append(Mention(start, end, name, eligible))
     _places_in_lists(doc, out, p.clauses.conjunctions)
     return out
+
+
+def _whose(patterns: Patterns, doc: Doc, start: int) -> bool:
+    """ "the readiness of Rome to facilitate", "the decision of Germany and Norway to
+    provide": after one of these nouns and "of", the actor holds what follows."""
+    i = start - 1
+    while i >= 0 and doc[i].norm_.lower() in patterns.clauses.articles:
+        i -= 1
+    if i < 1 or doc[i].norm_.lower() != "of":
+        return False
+    return doc[i - 1].norm_.lower() in patterns.of_holders
 
 
 def _adjective_names(patterns: Patterns, doc: Doc, start: int, end: int) -> bool:

@@ -269,3 +269,86 @@ def test_an_interview_headed_by_a_ministers_name_is_their_side(extractor: Extrac
     )
 
     assert ("IT", "training") in pairs(extractor, text)
+
+
+def test_the_readiness_of_an_actor_is_its_position(extractor: Extractor) -> None:
+    text = "Ministers welcomed the readiness of Ireland to train Ukrainian soldiers."
+
+    assert one(extractor, text, "IE", "training").status == "willing"
+
+
+def test_a_role_set_against_another_by_not_is_refused(extractor: Extractor) -> None:
+    text = 'Lisbon said its help would be "shells, not troops".'
+
+    assert one(extractor, text, "PT", "ground_forces").status == "ruled_out"
+
+
+def test_boots_are_their_states_troops(extractor: Extractor) -> None:
+    text = "There will be no Canadian boots on the ground in Ukraine, Ottawa said."
+
+    assert one(extractor, text, "CA", "ground_forces").status == "ruled_out"
+
+
+def test_an_official_texts_unnamed_president_is_its_voice(extractor: Extractor) -> None:
+    text = (
+        "Briefing by the Press Secretary of Romania\n\n"
+        "THE PRESS SECRETARY: The President is prepared to send minehunters to the Black Sea."
+    )
+
+    assert one(extractor, text, "RO", "naval_security").status == "willing"
+    assert pairs(extractor, "The President is prepared to send minehunters.") == set()
+
+
+def test_a_bold_interview_question_states_no_position(extractor: Extractor) -> None:
+    assert pairs(extractor, "**Will Danish troops be part of the force?**") == set()
+
+
+def test_a_table_row_in_force_and_a_numbered_package(extractor: Extractor) -> None:
+    text = (
+        "Sanctions against Russia\n\n"
+        "| Country | Measure | Status |\n"
+        "|---|---|---|\n"
+        "| Iceland | Designations of shadow-fleet tankers | In force |\n"
+        "| Liechtenstein | Alignment with the 19th package | Expected |\n"
+    )
+
+    assert one(extractor, text, "IS", "sanctions").status == "active"
+    assert one(extractor, text, "LI", "sanctions").status == "considering"
+
+
+def test_amounts_in_currency_codes_and_repairs_are_financial_support(
+    extractor: Extractor,
+) -> None:
+    assert (
+        one(
+            extractor,
+            "Sweden will provide SEK 500 million to Ukraine for winter heating.",
+            "SE",
+            "financial_support",
+        ).status
+        == "pledged"
+    )
+    assert ("FI", "financial_support") in pairs(
+        extractor, "Finland will help repair the damaged power grid around Kharkiv."
+    )
+
+
+def test_shooting_down_drones_over_ukraine_is_air_cover(extractor: Extractor) -> None:
+    text = "Lithuania could consider shooting down drones over western Ukraine."
+
+    assert one(extractor, text, "LT", "air_cover").status == "considering"
+
+
+def test_a_mission_set_up_by_states_is_theirs(extractor: Extractor) -> None:
+    text = "The demining group set up by Greece and Cyprus last year clears mines in the Black Sea."
+
+    assert pairs(extractor, text) >= {("GR", "naval_security"), ("CY", "naval_security")}
+
+
+def test_deciding_on_its_participation_is_considering(extractor: Extractor) -> None:
+    text = (
+        "Twenty states have offered troops to the reassurance force.\n\n"
+        "Austria will decide on its participation when the mandate is clear."
+    )
+
+    assert one(extractor, text, "AT", "ground_forces").status == "considering"
