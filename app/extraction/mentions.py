@@ -13,6 +13,8 @@ from app.vocab import ActorKind, AliasKind
 HYPHENS = frozenset({"-", "\u2013"})
 # How far (in tokens) the actor holding a role may stand before its predicate.
 MAX_SUBJECT_GAP = 20
+# How far after a role its partners may be named ("... clearing mines together with A").
+MAX_PARTNER_GAP = 8
 # How far after a role an "included" may list the members of an unnamed subject.
 MAX_INCLUDED_GAP = 8
 # How far after a role a donor ("the transfer of F-16s from Denmark") may be named.
@@ -46,7 +48,24 @@ def find_mentions(
             eligible = eligible and _possessor_holds(p, doc, end + 1)
         out.append(Mention(start, end, name, eligible))
     _places_in_lists(doc, out, p.clauses.conjunctions)
-    return out
+    return _offices_of_others(doc, out)
+
+
+def _offices_of_others(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """ "The Ministry of Defence of Bulgaria": a name that one state uses for an office
+    (the United Kingdom's "Ministry of Defence") is the office of the state named after
+    "of", which stands for itself."""
+    starts = {m.start for m in mentions}
+    return [
+        m
+        for m in mentions
+        if not (
+            m.name.alias_kind in (AliasKind.OTHER, AliasKind.SEAT)
+            and m.end + 1 < len(doc)
+            and doc[m.end].norm_.lower() == "of"
+            and (m.end + 1 in starts or (doc[m.end + 1].norm_.lower() == "the" and m.end + 2 in starts))
+        )
+    ]
 
 
 def _whose(patterns: Patterns, doc: Doc, start: int) -> bool:
@@ -279,14 +298,21 @@ def partners(ctx: SentenceContext, role: Hit, found: list[Holder]) -> list[Holde
     taken = {h.actor for h in found}
     out: list[Holder] = []
     glue = ctx.patterns.list_glue
+    articles = ctx.patterns.clauses.articles
     opened = False  # inside the list a partner word opened
     last = -1
     for m in ctx.mentions:
-        if m.end > role.start:
-            break
-        if m.start >= ctx.sentence.start + 2 and (
-            doc[m.start - 1].norm_.lower() == "with" and doc[m.start - 2].norm_.lower() in words
+        if m.end > role.start and (
+            m.start - role.end > MAX_PARTNER_GAP or ctx.crosses(role.end, m.start)
         ):
+            break  # after the role, partners close by: "clearing mines together with A"
+        first = m.start
+        while first > ctx.sentence.start and doc[first - 1].norm_.lower() in articles:
+            first -= 1
+        before = [doc[k].norm_.lower() for k in range(max(ctx.sentence.start, first - 2), first)]
+        if before[-2:-1] and before[-1] == "with" and before[-2] in words or before[-1:] == [
+            "alongside"
+        ]:
             opened = True
         elif not opened or not {doc[k].norm_.lower() for k in range(last, m.start)} <= glue:
             opened = False

@@ -26,6 +26,8 @@ LADDER = [
 ]
 # How far (in tokens) a "declined to say" may stand before the predicate it withholds.
 MAX_UNDISCLOSED_GAP = 6
+# The verbs of a lead role.
+LEADING = frozenset({"lead", "leads", "leading", "co-lead", "command", "head"})
 
 
 @dataclass(frozen=True)
@@ -103,12 +105,18 @@ def limited_refusal(evidence: RoleEvidence, status: str) -> str | None:
 
 
 def conditional_will(evidence: RoleEvidence, status: str) -> str | None:
-    """ "Will send ... if" is a conditional threat or offer: `willing`, not `pledged`."""
+    """ "Will send ... if" is a conditional threat or offer: `willing`, not `pledged`. A
+    lead role allocated for after a ceasefire ("will lead the force once ...") stays
+    `pledged` (codebook section 8: an allocated lead role)."""
     ctx = evidence.ctx
-    modal = ctx.doc[evidence.predicate.start].norm_.lower() in ctx.patterns.clauses.modals
-    if status == Status.PLEDGED.value and evidence.conditions and modal:
-        return Status.WILLING.value
-    return None
+    doc = ctx.doc
+    modal = doc[evidence.predicate.start].norm_.lower() in ctx.patterns.clauses.modals
+    if status != Status.PLEDGED.value or not evidence.conditions or not modal:
+        return None
+    lo, hi = sorted((evidence.predicate.start, evidence.role.end))
+    if any(doc[i].norm_.lower() in LEADING for i in range(lo, hi)):
+        return None
+    return Status.WILLING.value
 
 
 def mixed_signals(evidence: RoleEvidence, status: str) -> str | None:

@@ -352,3 +352,28 @@ def test_deciding_on_its_participation_is_considering(extractor: Extractor) -> N
     )
 
     assert one(extractor, text, "AT", "ground_forces").status == "considering"
+
+
+def test_partners_named_after_the_role_share_it(extractor: Extractor) -> None:
+    text = (
+        "Press release of the Ministry of Defence of Bulgaria\n\n"
+        "Since last summer our minehunters have been clearing mines together with the Greek "
+        "and Cypriot navies."
+    )
+
+    assert pairs(extractor, text) == {
+        ("BG", "naval_security"),
+        ("GR", "naval_security"),
+        ("CY", "naval_security"),
+    }
+
+
+def test_a_lead_role_allocated_for_after_a_ceasefire_is_pledged(extractor: Extractor) -> None:
+    text = "Italy and Spain will lead the stabilisation force once a ceasefire is signed."
+
+    claim = one(extractor, text, "IT", "ground_forces")
+    assert (claim.status, claim.conditional) == ("pledged", True)
+    offer = one(
+        extractor, "Italy will send troops once a ceasefire is signed.", "IT", "ground_forces"
+    )
+    assert offer.status == "willing"
