@@ -51,6 +51,13 @@ def find_mentions(
     return _offices_of_others(doc, out)
 
 
+def _names_after_of(doc: Doc, of: int, starts: set[int]) -> bool:
+    """Whether a mention starts right after the "of" (or "of the")."""
+    if of + 1 in starts:
+        return True
+    return of + 2 in starts and doc[of + 1].norm_.lower() == "the"
+
+
 def _offices_of_others(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """ "The Ministry of Defence of Bulgaria": a name that one state uses for an office
     (the United Kingdom's "Ministry of Defence") is the office of the state named after
@@ -63,7 +70,7 @@ def _offices_of_others(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             m.name.alias_kind in (AliasKind.OTHER, AliasKind.SEAT)
             and m.end + 1 < len(doc)
             and doc[m.end].norm_.lower() == "of"
-            and (m.end + 1 in starts or (doc[m.end + 1].norm_.lower() == "the" and m.end + 2 in starts))
+            and _names_after_of(doc, m.end, starts)
         )
     ]
 
@@ -310,9 +317,8 @@ def partners(ctx: SentenceContext, role: Hit, found: list[Holder]) -> list[Holde
         while first > ctx.sentence.start and doc[first - 1].norm_.lower() in articles:
             first -= 1
         before = [doc[k].norm_.lower() for k in range(max(ctx.sentence.start, first - 2), first)]
-        if before[-2:-1] and before[-1] == "with" and before[-2] in words or before[-1:] == [
-            "alongside"
-        ]:
+        with_partner = len(before) == 2 and before[1] == "with" and before[0] in words
+        if with_partner or before[-1:] == ["alongside"]:
             opened = True
         elif not opened or not {doc[k].norm_.lower() for k in range(last, m.start)} <= glue:
             opened = False
