@@ -92,6 +92,8 @@ class Memory:
     previous_subject: str | None = None  # the first actor the last sentence named
     # A live blog's day header ("Thursday 11 July"): the day of the entries under it.
     header_day: date | None = None
+    # Whether the text last spoke of Ukraine or of another theatre (Gaza, Haiti, ...).
+    other_theatre: bool = False
 
 
 @dataclass(frozen=True)

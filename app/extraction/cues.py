@@ -193,6 +193,9 @@ class Clauses:
     self_references: frozenset[str]
     bullets: frozenset[str]
     transfers: frozenset[str]
+    ukraine_roles: frozenset[str]
+    ukraine_words: frozenset[str]
+    other_theatres: frozenset[str]
 
 
 def _clauses(data: dict[str, Any]) -> Clauses:

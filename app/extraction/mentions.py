@@ -310,9 +310,14 @@ def partners(ctx: SentenceContext, role: Hit, found: list[Holder]) -> list[Holde
     last = -1
     for m in ctx.mentions:
         if m.end > role.start and (
-            m.start - role.end > MAX_PARTNER_GAP or ctx.crosses(role.end, m.start)
+            m.start - role.end > MAX_PARTNER_GAP
+            or ctx.crosses(role.end, m.start)
+            or any(
+                doc[k].text == "," and doc[k + 1].norm_.lower() not in words
+                for k in range(role.end, m.start)
+            )
         ):
-            break  # after the role, partners close by: "clearing mines together with A"
+            break  # after the role, partners in its clause: "clearing mines together with A"
         first = m.start
         while first > ctx.sentence.start and doc[first - 1].norm_.lower() in articles:
             first -= 1

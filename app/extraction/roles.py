@@ -9,6 +9,8 @@ FINANCIAL = "financial_support"
 WEAPONS = frozenset({"air_defense", "arms_supply"})
 # Most tokens between money named and the weapons it pays for.
 MAX_PAID_GAP = 3
+# How near another theatre's name ("troops in Mali") a role tied to Ukraine is not read.
+THEATRE_REACH = 8
 
 
 def sentence_cues(
@@ -20,11 +22,56 @@ def sentence_cues(
     layer: dict[str, list[Hit]] = {}
     for h in document.hits[lo:hi]:
         layer.setdefault(h.layer, []).append(h)
+    _theatre(document, memory, patterns, sentence, layer)
     _paid_weapons(layer)
     _aircraft(document, memory, patterns, sentence, layer)
     _joining_in(document, patterns, layer)
     _topic(memory, layer)
     return layer
+
+
+def _theatre(
+    document: Document,
+    memory: Memory,
+    patterns: Patterns,
+    sentence: Sentence,
+    layer: dict[str, list[Hit]],
+) -> None:
+    """In a passage about another theatre than Ukraine, the roles the codebook ties to
+    Ukraine are not read: forces for Gaza are no `ground_forces`. A paragraph that opens
+    on another theatre sets the passage there, until a sentence names Ukraine; elsewhere
+    only the roles named close to the other theatre are dropped ("troops in Mali")."""
+    clauses = patterns.clauses
+    doc = document.doc
+    places = [
+        i
+        for i in range(sentence.start, sentence.end)
+        if doc[i].norm_.lower() in clauses.other_theatres
+    ]
+    ukraine = any(
+        doc[i].norm_.lower() in clauses.ukraine_words for i in range(sentence.start, sentence.end)
+    )
+    opens = sentence.start == 0 or "\n" in doc[sentence.start - 1].text
+    if ukraine:
+        memory.other_theatre = False
+    elif places and opens:
+        memory.other_theatre = True
+    roles = layer.get("role", [])
+
+    def elsewhere(h: Hit) -> bool:
+        if h.value not in clauses.ukraine_roles:
+            return False
+        return memory.other_theatre or any(abs(i - h.start) <= THEATRE_REACH for i in places)
+
+    kept = [h for h in roles if not elsewhere(h)]
+    if len(kept) < len(roles) or (
+        memory.other_theatre and memory.topic_role in clauses.ukraine_roles
+    ):
+        # "Italian troops could join": not what else the text is about.
+        layer.pop("taking_part", None)
+        layer.pop("taking_part_noun", None)
+    if roles:
+        layer["role"] = kept
 
 
 def _topic(memory: Memory, layer: dict[str, list[Hit]]) -> None:

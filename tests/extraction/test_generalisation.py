@@ -377,3 +377,72 @@ def test_a_lead_role_allocated_for_after_a_ceasefire_is_pledged(extractor: Extra
         extractor, "Italy will send troops once a ceasefire is signed.", "IT", "ground_forces"
     )
     assert offer.status == "willing"
+
+
+# -- other theatres and other arrangements ---------------------------------------
+
+
+def test_troops_for_another_theatre_are_not_ground_forces(extractor: Extractor) -> None:
+    text = (
+        "Kenya has deployed 800 police officers to Haiti.\n\n"
+        "Benin is ready to send troops to the mission as well."
+    )
+    near = (
+        "Estonia will send 100 soldiers to Ukraine, as it once did alongside French troops in Mali."
+    )
+
+    assert ("KE", "ground_forces") not in pairs(extractor, text)
+    assert ("BJ", "ground_forces") not in pairs(extractor, text)
+    assert ("EE", "ground_forces") in pairs(extractor, near)
+    assert ("FR", "ground_forces") not in pairs(extractor, near)
+
+
+def test_a_text_back_on_ukraine_reads_its_ground_forces_again(extractor: Extractor) -> None:
+    text = (
+        "Indonesia is ready to send troops to Gaza.\n\n"
+        "In Ukraine, meanwhile, Sweden is ready to send troops after a ceasefire."
+    )
+
+    assert pairs(extractor, text) == {("SE", "ground_forces")}
+
+
+def test_naval_patrols_escorts_and_named_operations(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            "Finland's coast guard vessels were patrolling the Gulf of Finland.",
+            "FI",
+            "naval_security",
+        ).status
+        == "active"
+    )
+    assert (
+        one(
+            extractor,
+            "Portugal keeps a frigate with Aspides in the Red Sea.",
+            "PT",
+            "naval_security",
+        ).status
+        == "active"
+    )
+
+
+def test_a_monitoring_centre_and_convening_the_sides(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            "Some 40 Danish officers staff the Civil-Military Coordination Center in Israel.",
+            "DK",
+            "border_monitoring",
+        ).status
+        == "active"
+    )
+    assert (
+        one(
+            extractor,
+            "Oman will convene the two sides again in Muscat next week.",
+            "OM",
+            "mediation",
+        ).status
+        == "pledged"
+    )
