@@ -304,7 +304,8 @@ def _agent_after(ctx: SentenceContext, role: Hit) -> Hit | None:
     France" is theirs, whatever verb the sentence puts before the force."""
     for h in ctx.hits("agent"):
         if role.end < h.start and h.start - role.end <= MAX_AFTER_GAP:
-            return h
+            # Not across a relative clause: "sanctions that are not adopted by the UN".
+            return None if ctx.crosses(role.end, h.start) else h
     return None
 
 

@@ -196,6 +196,8 @@ class Clauses:
     ukraine_roles: frozenset[str]
     ukraine_words: frozenset[str]
     other_theatres: frozenset[str]
+    compass: frozenset[str]
+    locatives: frozenset[str]
 
 
 def _clauses(data: dict[str, Any]) -> Clauses:

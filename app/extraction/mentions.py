@@ -13,6 +13,8 @@ from app.vocab import ActorKind, AliasKind
 HYPHENS = frozenset({"-", "\u2013"})
 # How far (in tokens) the actor holding a role may stand before its predicate.
 MAX_SUBJECT_GAP = 20
+# How many words a list of adjectives may run before the noun they qualify.
+MAX_ADJECTIVE_LIST = 6
 # How far after a role its partners may be named ("... clearing mines together with A").
 MAX_PARTNER_GAP = 8
 # How far after a role an "included" may list the members of an unnamed subject.
@@ -33,7 +35,7 @@ def find_mentions(
     for start, end, name in index.mentions(doc):
         if any(s <= doc[start].idx < e for s, e in skip):
             continue
-        prev = _prev_word(doc, start, p.clauses.articles)
+        prev = _prev_word(doc, start, p.clauses.articles | p.clauses.compass)
         nxt = doc[end].norm_.lower() if end < len(doc) else ""
         # "the Italian Foreign Minister", not "Ukrainian skies"; but "the Czechs say".
         if name.alias_kind == AliasKind.ADJECTIVE and not _adjective_names(p, doc, start, end):
@@ -92,6 +94,14 @@ def _adjective_names(patterns: Patterns, doc: Doc, start: int, end: int) -> bool
     or as a people ("the British and the French say")."""
     nxt = doc[end].norm_.lower() if end < len(doc) else ""
     if nxt in patterns.agent_nouns:
+        return True
+    # "Italian and French frigates", "Finnish, Swedish and German warships".
+    i = end
+    while i < min(end + MAX_ADJECTIVE_LIST, len(doc)) and (
+        doc[i].norm_.lower() in ("and", "or", ",") or doc[i].text[:1].isupper()
+    ):
+        i += 1
+    if i > end and i < len(doc) and doc[i].norm_.lower() in patterns.agent_nouns:
         return True
     if nxt in HYPHENS and end + 1 < len(doc):
         return doc[end + 1].norm_.lower() in patterns.adjective_agents
@@ -245,7 +255,7 @@ def _first_person(
             doc[k].lower_ in clauses.self_references
             and doc[k].text[:1].isupper()
             and k > ctx.sentence.start
-            and doc[k - 1].lower_ in clauses.articles
+            and (doc[k - 1].lower_ in clauses.articles or doc[k - 1].lower_ == "this")
         )
 
     i = anchor - 1
@@ -285,6 +295,9 @@ def _relative_subject(ctx: SentenceContext, anchor: int) -> list[Holder] | None:
         named = [m for m in ctx.mentions if m.end == i - 1]
         if not named or named[0].eligible:
             return None  # an eligible subject is found the ordinary way
+        place = _prev_word(doc, named[0].start, clauses.articles | clauses.compass)
+        if place in clauses.locatives:
+            return []  # "a centre in southern Israel, which monitors ...": a place
         members = [named[0]]
         for m in reversed([m for m in ctx.mentions if m.end < members[0].start]):
             words = {doc[k].norm_.lower() for k in range(m.end, members[0].start)}

@@ -446,3 +446,50 @@ def test_a_monitoring_centre_and_convening_the_sides(extractor: Extractor) -> No
         ).status
         == "pledged"
     )
+
+
+def test_a_list_of_adjectives_names_each_state(extractor: Extractor) -> None:
+    text = "Danish, Dutch and Belgian frigates have been escorting ships in the Red Sea."
+
+    assert pairs(extractor, text) >= {
+        ("DK", "naval_security"),
+        ("NL", "naval_security"),
+        ("BE", "naval_security"),
+    }
+
+
+def test_the_agent_of_a_transfer_or_an_adoption_holds_the_role(extractor: Extractor) -> None:
+    text = "The NASAMS launcher transferred by Norway in 2024 still protects Kyiv."
+
+    assert one(extractor, text, "NO", "air_defense").status == "active"
+    assert ("UN", "sanctions") not in pairs(
+        extractor, "Brazil applies no sanctions that are not adopted by the United Nations."
+    )
+
+
+def test_a_place_before_a_relative_clause_holds_nothing(extractor: Extractor) -> None:
+    text = "Dozens of officers work at a centre in southern Israel, which monitors the ceasefire."
+
+    assert ("IL", "border_monitoring") not in pairs(extractor, text)
+
+
+def test_thanking_others_for_their_role_is_not_ones_own(extractor: Extractor) -> None:
+    text = "We want to thank the mediators for their work."
+
+    assert pairs(extractor, "Statement of the Government of Chile\n\n" + text) == set()
+
+
+def test_this_government_in_a_parliament_is_the_texts_side(extractor: Extractor) -> None:
+    text = (
+        "Parliament of Ireland: oral questions on Ukraine\n\n"
+        "The Minister for Defence: Should there be a ceasefire, this Government would "
+        "consider any request to send peacekeepers to Ukraine."
+    )
+
+    assert one(extractor, text, "IE", "ground_forces").status == "considering"
+
+
+def test_a_defence_force_acronym_is_its_state(extractor: Extractor) -> None:
+    text = "NZDF trainers will keep training Ukrainian recruits in the United Kingdom."
+
+    assert ("NZ", "training") in pairs(extractor, text)
