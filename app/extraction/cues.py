@@ -198,6 +198,7 @@ class Clauses:
     other_theatres: frozenset[str]
     compass: frozenset[str]
     locatives: frozenset[str]
+    recipients: frozenset[str]
 
 
 def _clauses(data: dict[str, Any]) -> Clauses:

@@ -648,7 +648,13 @@ def _home(
     chosen = next(
         (m for m in named if _prev_word(doc, m.start, patterns.clauses.articles) == "by"), None
     )
-    chosen = chosen or next((m for m in named if m.eligible), None)
+    # A title names the war's victim as its subject ("Ukraine: ... deployments") more
+    # often than as its author: another actor the title names comes first.
+    eligible = [m for m in named if m.eligible]
+    chosen = chosen or next(
+        (m for m in eligible if m.name.code not in patterns.clauses.recipients),
+        eligible[0] if eligible else None,
+    )
     if chosen is None:
         chosen = next(
             (m for m in named if _prev_word(doc, m.start, patterns.clauses.articles) == "of"),

@@ -493,3 +493,34 @@ def test_a_defence_force_acronym_is_its_state(extractor: Extractor) -> None:
     text = "NZDF trainers will keep training Ukrainian recruits in the United Kingdom."
 
     assert ("NZ", "training") in pairs(extractor, text)
+
+
+def test_joint_sails_boarding_and_deployments_at_sea(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            "Vietnam's navy conducted a joint sail with Japan in March.",
+            "VN",
+            "naval_security",
+        ).status
+        == "active"
+    )
+    assert (
+        one(
+            extractor,
+            "Latvia is examining whether its navy may board vessels in its waters.",
+            "LV",
+            "naval_security",
+        ).status
+        == "considering"
+    )
+
+
+def test_a_title_names_ukraine_before_the_side_it_is_by(extractor: Extractor) -> None:
+    text = (
+        "Oral questions: Ukraine and New Zealand Defence Force deployments\n\n"
+        "The Minister of Defence: We will send two more training teams to help train "
+        "Ukrainian soldiers."
+    )
+
+    assert ("NZ", "training") in pairs(extractor, text)
