@@ -524,3 +524,28 @@ def test_a_title_names_ukraine_before_the_side_it_is_by(extractor: Extractor) ->
     )
 
     assert ("NZ", "training") in pairs(extractor, text)
+
+
+def test_contributing_without_deploying_forces_rules_the_forces_out(extractor: Extractor) -> None:
+    text = "Bulgaria will help with logistics, without deploying forces on Ukrainian territory."
+
+    assert one(extractor, text, "BG", "ground_forces").status == "ruled_out"
+
+
+def test_not_reducing_a_contribution_keeps_it_active(extractor: Extractor) -> None:
+    text = "Athens said it will not reduce its naval contribution to Aspides."
+
+    assert one(extractor, text, "GR", "naval_security").status == "active"
+
+
+def test_a_refusal_for_the_near_term_is_a_limit(extractor: Extractor) -> None:
+    text = "Chile would not be sending naval vessels to the joint patrols in the near term."
+
+    claim = one(extractor, text, "CL", "naval_security")
+    assert claim.status == "reluctant"
+
+
+def test_what_is_not_excluded_is_considered(extractor: Extractor) -> None:
+    text = "South Korea said lethal weapons for Ukraine are not excluded."
+
+    assert one(extractor, text, "KR", "arms_supply").status == "considering"
