@@ -95,6 +95,10 @@ def _adjective_names(patterns: Patterns, doc: Doc, start: int, end: int) -> bool
     nxt = doc[end].norm_.lower() if end < len(doc) else ""
     if nxt in patterns.agent_nouns:
         return True
+    # Machine translation keeps the adjective after its noun: "the Navy Turkish",
+    # "no soldier Polish".
+    if start > 0 and doc[start - 1].norm_.lower() in patterns.agent_nouns | {"soldier"}:
+        return True
     # "Italian and French frigates", "Finnish, Swedish and German warships".
     i = end
     while i < min(end + MAX_ADJECTIVE_LIST, len(doc)) and (
@@ -217,6 +221,10 @@ def _holders_by_mode(
         return expand(ctx, between[-1:])
     if mode == "after":
         modifier = [m for m in mentions if m.end == role.start or m.end + 1 == role.start]
+        # Machine translation's adjective after its noun: "soldiers Italian".
+        modifier = modifier or [
+            m for m in mentions if m.start == role.end and m.name.alias_kind == AliasKind.ADJECTIVE
+        ]
         if modifier:
             return expand(ctx, modifier[-1:])
         donors = _donors(ctx, role)

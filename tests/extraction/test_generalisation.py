@@ -549,3 +549,66 @@ def test_what_is_not_excluded_is_considered(extractor: Extractor) -> None:
     text = "South Korea said lethal weapons for Ukraine are not excluded."
 
     assert one(extractor, text, "KR", "arms_supply").status == "considering"
+
+
+def test_emphatic_refusals_not_one_soldier_or_cartridge(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            'Fico said Slovakia would send "not one soldier" to Ukraine.',
+            "SK",
+            "ground_forces",
+        ).status
+        == "ruled_out"
+    )
+    assert (
+        one(
+            extractor,
+            "Budapest will not send a single weapon to Ukraine, Szijjarto said.",
+            "HU",
+            "arms_supply",
+        ).status
+        == "ruled_out"
+    )
+
+
+def test_purl_packages_are_arms_supply(extractor: Extractor) -> None:
+    text = "Finland has committed 100 million euros under PURL this autumn."
+
+    assert one(extractor, text, "FI", "arms_supply").status == "pledged"
+
+
+def test_staying_outside_a_loan_rules_it_out(extractor: Extractor) -> None:
+    text = (
+        "EU leaders agreed a loan of 90 billion euros for Ukraine.\n\n"
+        "Hungary and Slovakia stayed outside the loan."
+    )
+
+    assert one(extractor, text, "HU", "financial_support").status == "ruled_out"
+
+
+def test_machine_translated_word_orders(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            "The Navy Turkish already clears mines in the Black Sea.",
+            "TR",
+            "naval_security",
+        ).status
+        == "active"
+    )
+    assert (
+        one(
+            extractor,
+            "The sending of soldiers Italian to Ukraine is not foreseen.",
+            "IT",
+            "ground_forces",
+        ).status
+        == "ruled_out"
+    )
+
+
+def test_what_is_kept_secret_or_classified_is_undisclosed(extractor: Extractor) -> None:
+    text = "Portugal's military aid packages remain largely secret."
+
+    assert one(extractor, text, "PT", "arms_supply").status == "undisclosed"
