@@ -721,17 +721,16 @@ def _label_voice(
     clauses = patterns.clauses
     if words & clauses.questioners and end - start == 1:
         return ()
-    if words & patterns.agent_nouns or words & clauses.answerers:
-        return home
-    if "(" in words:
-        return ()
-    # "MR. MILLER:": the office-holder of that surname on the day, if one alone.
+    # "MR. MILLER:", "Mr MARLES (Corio—Deputy Prime Minister) (14:22):": the one
+    # office-holder of that surname on the day, before what the label's words say.
     for i in range(start, end):
         if doc[i].text[:1].isupper() and doc[i].norm_.lower() not in clauses.honorifics:
             actor = index.speaks_for_surname(doc[i].text, document.published_on)
             if actor is not None:
                 return (actor,)
-    if words & clauses.honorifics:
+    if words & patterns.agent_nouns or words & clauses.answerers:
+        return home
+    if "(" in words or words & clauses.honorifics:
         return ()
     return None
 

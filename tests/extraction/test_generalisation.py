@@ -612,3 +612,50 @@ def test_what_is_kept_secret_or_classified_is_undisclosed(extractor: Extractor) 
     text = "Portugal's military aid packages remain largely secret."
 
     assert one(extractor, text, "PT", "arms_supply").status == "undisclosed"
+
+
+def test_a_parliaments_minister_labelled_by_surname_and_constituency(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "House of Representatives, Questions without Notice: Ukraine\n\n"
+        "Mr MARLES (Corio—Deputy Prime Minister) (14:22): We have sanctioned more than 60 "
+        "vessels of the shadow fleet, and those sanctions are in force."
+    )
+
+    claim = one(extractor, text, "AU", "sanctions", published_on=date(2025, 9, 3))
+    assert claim.status == "active"
+
+
+def test_a_parliaments_name_is_its_state(extractor: Extractor) -> None:
+    text = "The Storting approved a further NOK 5 billion for Ukraine's energy grid."
+
+    assert ("NO", "financial_support") in pairs(extractor, text)
+
+
+def test_adjectives_before_aircraft_and_sanctions_name_their_state(extractor: Extractor) -> None:
+    assert ("BE", "air_cover") in pairs(
+        extractor, "Belgian F-16s might join an air mission over Ukraine after a ceasefire."
+    )
+    assert (
+        one(
+            extractor, "The Japanese sanctions on Russian banks are in force.", "JP", "sanctions"
+        ).status
+        == "active"
+    )
+
+
+def test_a_company_sized_unit_and_staff_officers_are_ground_forces(extractor: Extractor) -> None:
+    text = "Latvia is ready to send a company-sized unit to Ukraine once there is a ceasefire."
+
+    assert one(extractor, text, "LV", "ground_forces").status == "willing"
+
+
+def test_opting_out_and_co_funding(extractor: Extractor) -> None:
+    assert (
+        one(extractor, "Malta and Cyprus opted out of the loan.", "MT", "financial_support").status
+        == "ruled_out"
+    )
+    text = "Iceland will co-fund a Patriot battery for Ukraine."
+
+    assert ("IS", "air_defense") in pairs(extractor, text)
