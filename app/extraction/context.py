@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 from app.extraction.actors import ActorIndex, ActorName
 from app.extraction.cues import Hit, Patterns
 from app.extraction.dates import DateMention
+from app.extraction.merge import Candidate
 
 
 @dataclass
@@ -94,6 +95,8 @@ class Memory:
     header_day: date | None = None
     # Whether the text last spoke of Ukraine or of another theatre (Gaza, Haiti, ...).
     other_theatre: bool = False
+    # The commitment the text last read: what "Poland says the same" repeats.
+    last_commitment: Candidate | None = None
 
 
 @dataclass(frozen=True)

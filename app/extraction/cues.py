@@ -157,7 +157,7 @@ class CueMatcher:
 
 PREFIX_MARK = "\x00prefix:"
 # Tables of roles.toml that are rules about roles, not roles.
-NOT_ROLES = frozenset({"absorbed_by", "taking_part", "paying", "aircraft"})
+NOT_ROLES = frozenset({"absorbed_by", "taking_part", "paying", "aircraft", "same"})
 
 
 @dataclass(frozen=True)
@@ -369,6 +369,7 @@ def _role_cues(roles: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
         ("taking_part", "nouns", "taking_part_noun"),
         ("paying", "cues", "paying"),
         ("aircraft", "cues", "aircraft"),
+        ("same", "cues", "same"),
     ):
         for text in _strings(roles.get(rule, {}), key, f"roles.toml [{rule}] {key}"):
             yield layer, rule, text, "roles.toml"

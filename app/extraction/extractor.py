@@ -30,6 +30,7 @@ from app.extraction.document import (
 from app.extraction.mentions import find_mentions, paragraph_voices
 from app.extraction.merge import Candidate, merge
 from app.extraction.roles import sentence_cues
+from app.extraction.same import said_the_same
 from app.extraction.schemas import ProposedClaim
 from app.extraction.stances import stances
 from app.vocab import ActorKind
@@ -132,13 +133,19 @@ def _read_sentence(ctx: SentenceContext) -> list[Candidate]:
             ctx.memory.last_holders = g.holders
         owned = [c for c in ctx.conditions if owns(c, g.predicate, role, predicates)]
         out.extend(commitments(ctx, role, g, owned))
+    if not governed:
+        out.extend(said_the_same(ctx))
     out.extend(stances(ctx))
-    _remember(ctx)
+    _remember(ctx, out)
     return out
 
 
-def _remember(ctx: SentenceContext) -> None:
-    """The last person named (for "he said") and the sentence's first subject ("Its ...")."""
+def _remember(ctx: SentenceContext, found: list[Candidate]) -> None:
+    """The last person named (for "he said"), the sentence's first subject ("Its ..."),
+    and its last commitment (what "says the same" repeats)."""
+    commitments_read = [c for c in found if c.role is not None]
+    if commitments_read:
+        ctx.memory.last_commitment = commitments_read[-1]
     for m in ctx.mentions:
         if m.name.kind == ActorKind.PERSON:
             ctx.memory.last_person = m.name.code

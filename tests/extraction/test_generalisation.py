@@ -659,3 +659,15 @@ def test_opting_out_and_co_funding(extractor: Extractor) -> None:
     text = "Iceland will co-fund a Patriot battery for Ukraine."
 
     assert ("IS", "air_defense") in pairs(extractor, text)
+
+
+def test_saying_the_same_repeats_the_last_commitment(extractor: Extractor) -> None:
+    text = "Italy will not send troops to Ukraine.\n\nPoland says the same."
+    of = "Meloni ruled out sending troops to Ukraine. Tusk said the same of Poland."
+
+    claim = one(extractor, text, "PL", "ground_forces")
+    assert (claim.status, claim.evidence.text) == ("ruled_out", "Poland says the same")
+    assert one(extractor, of, "PL", "ground_forces", published_on=date(2025, 3, 1)).status == (
+        "ruled_out"
+    )
+    assert pairs(extractor, "Poland says the same.") == set()

@@ -1,0 +1,41 @@
+"""Saying the same: "Italy will not send troops. Poland says the same." repeats the
+commitment the text last read for the actor this sentence names."""
+
+from dataclasses import replace
+
+from app.extraction.context import SentenceContext
+from app.extraction.document import char_span
+from app.extraction.mentions import holder_of
+from app.extraction.merge import Candidate
+
+
+def said_the_same(ctx: SentenceContext) -> list[Candidate]:
+    """The last commitment, held by the actor that says the same (the subject before the
+    cue, or the actor after "of": "Tusk said the same of Poland")."""
+    last = ctx.memory.last_commitment
+    cues = ctx.hits("same")
+    if last is None or not cues:
+        return []
+    cue = cues[0]
+    doc = ctx.doc
+    after = [
+        m for m in ctx.mentions if m.start == cue.end + 1 and doc[cue.end].norm_.lower() == "of"
+    ]
+    before = [m for m in ctx.mentions if m.end <= cue.start and m.eligible]
+    chosen = after[:1] or before[-1:]
+    holder = holder_of(ctx, chosen[0]) if chosen else None
+    if holder is None or holder.actor == last.actor:
+        return []
+    start, end = char_span(doc, ctx.sentence.start, ctx.sentence.end, ctx.patterns.clauses.quotes)
+    return [
+        replace(
+            last,
+            actor=holder.actor,
+            speaker=holder.speaker,
+            stated_on=ctx.day,
+            dated=ctx.dated,
+            start=start,
+            end=end,
+            notes=[*last.notes, f"says the same as {last.actor}"],
+        )
+    ]
