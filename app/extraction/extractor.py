@@ -133,8 +133,7 @@ def _read_sentence(ctx: SentenceContext) -> list[Candidate]:
             ctx.memory.last_holders = g.holders
         owned = [c for c in ctx.conditions if owns(c, g.predicate, role, predicates)]
         out.extend(commitments(ctx, role, g, owned))
-    if not governed:
-        out.extend(said_the_same(ctx))
+    out.extend(said_the_same(ctx, out))
     out.extend(stances(ctx))
     _remember(ctx, out)
     return out

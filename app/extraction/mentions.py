@@ -100,13 +100,12 @@ def _adjective_names(patterns: Patterns, doc: Doc, start: int, end: int) -> bool
     if start > 0 and doc[start - 1].norm_.lower() in patterns.agent_nouns | {"soldier"}:
         return True
     # "Italian and French frigates", "Finnish, Swedish and German warships".
-    i = end
-    while i < min(end + MAX_ADJECTIVE_LIST, len(doc)) and (
-        doc[i].norm_.lower() in ("and", "or", ",") or doc[i].text[:1].isupper()
-    ):
-        i += 1
-    if i > end and i < len(doc) and doc[i].norm_.lower() in patterns.agent_nouns:
-        return True
+    for i in range(end, min(end + MAX_ADJECTIVE_LIST, len(doc))):
+        word = doc[i].norm_.lower()
+        if word in patterns.agent_nouns:
+            return True  # "Swedish Armed Forces", "Italian and French frigates"
+        if not (word in ("and", "or", ",") or doc[i].text[:1].isupper()):
+            break
     if nxt in HYPHENS and end + 1 < len(doc):
         return doc[end + 1].norm_.lower() in patterns.adjective_agents
     before = doc[start - 1].norm_.lower() if start > 0 else ""

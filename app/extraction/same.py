@@ -9,19 +9,28 @@ from app.extraction.mentions import holder_of
 from app.extraction.merge import Candidate
 
 
-def said_the_same(ctx: SentenceContext) -> list[Candidate]:
-    """The last commitment, held by the actor that says the same (the subject before the
-    cue, or the actor after "of": "Tusk said the same of Poland")."""
-    last = ctx.memory.last_commitment
+def said_the_same(ctx: SentenceContext, found: list[Candidate]) -> list[Candidate]:
+    """The last commitment (of this sentence, before the cue: "Warsaw won't send troops,
+    and Rome says the same"; else of the text), held by the actor that says the same (the
+    subject before the cue, or the actor after "of": "Tusk said the same of Poland")."""
     cues = ctx.hits("same")
-    if last is None or not cues:
+    if not cues:
         return []
     cue = cues[0]
+    cue_at = ctx.doc[cue.start].idx
+    earlier = [c for c in found if c.role is not None and c.end <= cue_at]
+    last = earlier[-1] if earlier else ctx.memory.last_commitment
+    if last is None:
+        return []
     doc = ctx.doc
     after = [
         m for m in ctx.mentions if m.start == cue.end + 1 and doc[cue.end].norm_.lower() == "of"
     ]
-    before = [m for m in ctx.mentions if m.end <= cue.start and m.eligible]
+    before = [
+        m
+        for m in ctx.mentions
+        if m.end <= cue.start and m.eligible and ctx.doc[m.start].idx >= last.end
+    ] or [m for m in ctx.mentions if m.end <= cue.start and m.eligible][-1:]
     chosen = after[:1] or before[-1:]
     holder = holder_of(ctx, chosen[0]) if chosen else None
     if holder is None or holder.actor == last.actor:

@@ -671,3 +671,21 @@ def test_saying_the_same_repeats_the_last_commitment(extractor: Extractor) -> No
         "ruled_out"
     )
     assert pairs(extractor, "Poland says the same.") == set()
+
+
+def test_saying_the_same_within_one_sentence(extractor: Extractor) -> None:
+    text = "Athens says it will not send troops to Ukraine, and Nicosia says the same."
+
+    assert one(extractor, text, "CY", "ground_forces").status == "ruled_out"
+
+
+def test_an_adjective_before_a_named_force_names_its_state(extractor: Extractor) -> None:
+    text = "The Danish Armed Forces are training Ukrainian pilots at Skrydstrup."
+
+    assert one(extractor, text, "DK", "training").status == "active"
+
+
+def test_securing_exemptions_rules_out(extractor: Extractor) -> None:
+    text = "EU leaders agreed a loan to Ukraine; Malta secured an exemption from the loan."
+
+    assert one(extractor, text, "MT", "financial_support").status == "ruled_out"
