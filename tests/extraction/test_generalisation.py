@@ -689,3 +689,45 @@ def test_securing_exemptions_rules_out(extractor: Extractor) -> None:
     text = "EU leaders agreed a loan to Ukraine; Malta secured an exemption from the loan."
 
     assert one(extractor, text, "MT", "financial_support").status == "ruled_out"
+
+
+def test_opting_out_of_what_the_text_is_about(extractor: Extractor) -> None:
+    text = "EU leaders agreed to lend Ukraine 90 billion euros.\n\nMalta and Cyprus opted out."
+
+    assert one(extractor, text, "CY", "financial_support").status == "ruled_out"
+
+
+def test_military_hubs_and_a_contribution_to_the_force(extractor: Extractor) -> None:
+    assert (
+        one(
+            extractor,
+            "Spain will set up military hubs across Ukraine after a ceasefire.",
+            "ES",
+            "ground_forces",
+        ).status
+        == "willing"
+    )
+    assert (
+        one(
+            extractor,
+            "Mexico would look seriously at a contribution to the force.",
+            "MX",
+            "ground_forces",
+        ).status
+        == "considering"
+    )
+
+
+def test_a_verification_mechanism_and_reconstruction_support(extractor: Extractor) -> None:
+    assert ("CH", "border_monitoring") in pairs(
+        extractor, "Switzerland is ready to lead a mechanism of verification of the ceasefire."
+    )
+    assert (
+        one(
+            extractor,
+            "Korea continues to provide budget and reconstruction support to Ukraine.",
+            "KR",
+            "financial_support",
+        ).status
+        == "active"
+    )
