@@ -725,7 +725,7 @@ def test_a_verification_mechanism_and_reconstruction_support(extractor: Extracto
     assert (
         one(
             extractor,
-            "Korea continues to provide budget and reconstruction support to Ukraine.",
+            "South Korea continues to provide budget and reconstruction support to Ukraine.",
             "KR",
             "financial_support",
         ).status
