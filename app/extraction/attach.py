@@ -18,6 +18,8 @@ from app.vocab import STATUS_RANK, ActorKind, Status
 MAX_GOVERN_GAP = 8
 MAX_PLAN_GAP = 12
 MAX_AFTER_GAP = 6
+# How far a rung cue may stand from a role that only the lone actor of its clause can hold.
+MAX_LONE_GAP = 8
 # Most tokens between two roles whose verbs "and" coordinates under one predicate.
 MAX_COORDINATED_GAP = 16
 # Most tokens a condition set off by commas may add between a predicate and its role.
@@ -55,6 +57,8 @@ def govern_roles(ctx: SentenceContext) -> list[tuple[Hit, Governed]]:
             # "will impose sanctions ... and provide budget support": one predicate.
             chained = governed.get(previous_role.start)
         previous_role = role
+        if chained is None:
+            chained = _lone_actor(ctx, role)
         if chained is None:
             continue
         governed[role.start] = chained
@@ -292,6 +296,35 @@ def _object_relative(ctx: SentenceContext, role: Hit) -> Governed | None:
         if 0 <= h.start - last <= MAX_AFTER_GAP and not ctx.crosses(last, h.start):
             return Governed(_with_modal(ctx, h), "before", found)
     return None
+
+
+def _lone_actor(ctx: SentenceContext, role: Hit) -> Governed | None:
+    """A role no predicate reaches by position, in a clause that holds a rung cue and names
+    one actor that may hold it, and no other: that actor's, at that rung ("Poland already
+    carries the weight of the logistic hub of Rzeszow")."""
+    excluded = ctx.patterns.role_exclusions.get(role.value, frozenset())
+    named = {
+        m.name.code: m
+        for m in ctx.mentions
+        if m.eligible and m.name.kind != ActorKind.PERSON and m.name.code not in excluded
+    }
+    if len(named) != 1:
+        return None
+    mention = next(iter(named.values()))
+    rungs = [
+        h
+        for layer in ("status", "after")
+        for h in ctx.hits(layer)
+        if not ctx.crosses(min(h.start, role.start), max(h.end, role.end))
+        and min(abs(h.start - role.end), abs(role.start - h.end)) <= MAX_LONE_GAP
+    ]
+    if not rungs:
+        return None
+    holder = holder_of(ctx, mention)
+    if holder is None:
+        return None
+    nearest = min(rungs, key=lambda h: abs(h.start - role.start))
+    return Governed(_with_modal(ctx, nearest), "before", [holder])
 
 
 def _named_before(ctx: SentenceContext, predicate: Hit) -> bool:

@@ -731,3 +731,13 @@ def test_a_verification_mechanism_and_reconstruction_support(extractor: Extracto
         ).status
         == "active"
     )
+
+
+def test_the_lone_actor_of_a_clause_holds_a_role_no_predicate_reaches(
+    extractor: Extractor,
+) -> None:
+    text = "On the air mission over Ukraine, Sweden is ready."
+    several = "On the air mission over Ukraine, Sweden and Finland differ, Norway is ready."
+
+    assert one(extractor, text, "SE", "air_cover").status == "willing"
+    assert pairs(extractor, several) == set()
