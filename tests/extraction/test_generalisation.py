@@ -741,3 +741,27 @@ def test_the_lone_actor_of_a_clause_holds_a_role_no_predicate_reaches(
 
     assert one(extractor, text, "SE", "air_cover").status == "willing"
     assert pairs(extractor, several) == set()
+
+
+def test_restrictions_costs_and_spelled_ordinal_packages_are_sanctions(
+    extractor: Extractor,
+) -> None:
+    assert (
+        one(
+            extractor,
+            "Iceland has imposed national restrictions on port calls by shadow fleet tankers.",
+            "IS",
+            "sanctions",
+        ).status
+        == "active"
+    )
+    assert (
+        one(extractor, "The EU's nineteenth package is in force.", "EU", "sanctions").status
+        == "active"
+    )
+
+
+def test_refusing_to_go_into_details_is_undisclosed(extractor: Extractor) -> None:
+    text = "Spain has refused to go into the details of its latest military aid package."
+
+    assert one(extractor, text, "ES", "arms_supply").status == "undisclosed"
