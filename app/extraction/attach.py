@@ -10,7 +10,7 @@ from app.extraction.context import (
     SentenceContext,
 )
 from app.extraction.cues import Cue, Hit, Patterns
-from app.extraction.mentions import expand, holder_of, holders, partners
+from app.extraction.mentions import expand, holder_of, holders, index_before, partners
 from app.extraction.roles import as_role
 from app.vocab import STATUS_RANK, ActorKind, Status
 
@@ -234,9 +234,7 @@ def _govern(ctx: SentenceContext, role: Hit) -> Governed | None:
 def _contrasted(ctx: SentenceContext, role: Hit) -> bool:
     """A role set against another by "not" after a comma or "but": "shells, not troops"."""
     doc = ctx.doc
-    i = role.start - 1
-    while i > ctx.sentence.start and doc[i].norm_.lower() in ctx.patterns.clauses.articles:
-        i -= 1
+    i = index_before(doc, role.start, ctx.patterns.clauses.articles, ctx.sentence.start + 1)
     if i <= ctx.sentence.start or doc[i].norm_.lower() not in ("not", "never"):
         return False
     return doc[i - 1].text == "," or doc[i - 1].norm_.lower() in ("but", "and")

@@ -60,12 +60,12 @@ def _join_honorifics(doc: Doc, out: list[Sentence], honorifics: frozenset[str]) 
     for sentence in out:
         if joined:
             last = joined[-1]
-            words = [doc[i].norm_.lower() for i in range(last.start, last.end)]
-            tail = "".join(words[-2:])
+            # Only the sentence's last two tokens: "MS" and "." or "Mr.".
+            words = [doc[i].norm_.lower() for i in range(max(last.start, last.end - 2), last.end)]
             if (
                 last.para == sentence.para
                 and last.end == sentence.start
-                and (tail in honorifics or (words and words[-1] in honorifics))
+                and ("".join(words) in honorifics or words[-1] in honorifics)
             ):
                 last.end = sentence.end
                 continue

@@ -80,9 +80,7 @@ def _offices_of_others(doc: Doc, mentions: list[Mention]) -> list[Mention]:
 def _whose(patterns: Patterns, doc: Doc, start: int) -> bool:
     """ "the readiness of Rome to facilitate", "the decision of Germany and Norway to
     provide": after one of these nouns and "of", the actor holds what follows."""
-    i = start - 1
-    while i >= 0 and doc[i].norm_.lower() in patterns.clauses.articles:
-        i -= 1
+    i = index_before(doc, start, patterns.clauses.articles)
     if i < 1 or doc[i].norm_.lower() != "of":
         return False
     return doc[i - 1].norm_.lower() in patterns.of_holders
@@ -97,7 +95,8 @@ def _adjective_names(patterns: Patterns, doc: Doc, start: int, end: int) -> bool
         return True
     # Machine translation keeps the adjective after its noun: "the Navy Turkish",
     # "no soldier Polish".
-    if start > 0 and doc[start - 1].norm_.lower() in patterns.agent_nouns | {"soldier"}:
+    noun = doc[start - 1].norm_.lower() if start > 0 else ""
+    if noun in patterns.agent_nouns or noun == "soldier":
         return True
     # "Italian and French frigates", "Finnish, Swedish and German warships".
     for i in range(end, min(end + MAX_ADJECTIVE_LIST, len(doc))):
@@ -175,11 +174,18 @@ def _places_in_lists(doc: Doc, mentions: list[Mention], conjunctions: frozenset[
     close()
 
 
+def index_before(doc: Doc, start: int, skip: frozenset[str], floor: int = 0) -> int:
+    """The index of the token before `start`, skipping the words of `skip` ("in the
+    Kremlin" -> "in"), not below `floor`: `floor - 1` when none is left."""
+    i = start - 1
+    while i >= floor and doc[i].norm_.lower() in skip:
+        i -= 1
+    return i
+
+
 def _prev_word(doc: Doc, start: int, articles: frozenset[str]) -> str:
     """The word before a token, skipping articles ("in the Kremlin" -> "in")."""
-    i = start - 1
-    while i >= 0 and doc[i].norm_.lower() in articles:
-        i -= 1
+    i = index_before(doc, start, articles)
     return doc[i].norm_.lower() if i >= 0 else ""
 
 
@@ -338,9 +344,7 @@ def partners(ctx: SentenceContext, role: Hit, found: list[Holder]) -> list[Holde
             )
         ):
             break  # after the role, partners in its clause: "clearing mines together with A"
-        first = m.start
-        while first > ctx.sentence.start and doc[first - 1].norm_.lower() in articles:
-            first -= 1
+        first = index_before(doc, m.start, articles, ctx.sentence.start) + 1
         before = [doc[k].norm_.lower() for k in range(max(ctx.sentence.start, first - 2), first)]
         with_partner = len(before) == 2 and before[1] == "with" and before[0] in words
         if with_partner or before[-1:] == ["alongside"]:

@@ -43,14 +43,9 @@ def _theatre(
     only the roles named close to the other theatre are dropped ("troops in Mali")."""
     clauses = patterns.clauses
     doc = document.doc
-    places = [
-        i
-        for i in range(sentence.start, sentence.end)
-        if doc[i].norm_.lower() in clauses.other_theatres
-    ]
-    ukraine = any(
-        doc[i].norm_.lower() in clauses.ukraine_words for i in range(sentence.start, sentence.end)
-    )
+    words = [(i, doc[i].norm_.lower()) for i in range(sentence.start, sentence.end)]
+    places = [i for i, word in words if word in clauses.other_theatres]
+    ukraine = any(word in clauses.ukraine_words for _, word in words)
     opens = sentence.start == 0 or "\n" in doc[sentence.start - 1].text
     if ukraine:
         memory.other_theatre = False

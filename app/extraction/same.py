@@ -26,12 +26,10 @@ def said_the_same(ctx: SentenceContext, found: list[Candidate]) -> list[Candidat
     after = [
         m for m in ctx.mentions if m.start == cue.end + 1 and doc[cue.end].norm_.lower() == "of"
     ]
-    before = [
-        m
-        for m in ctx.mentions
-        if m.end <= cue.start and m.eligible and ctx.doc[m.start].idx >= last.end
-    ] or [m for m in ctx.mentions if m.end <= cue.start and m.eligible][-1:]
-    chosen = after[:1] or before[-1:]
+    # The subject before the cue: the last named since that commitment, else the last one.
+    before = [m for m in ctx.mentions if m.end <= cue.start and m.eligible]
+    since = [m for m in before if doc[m.start].idx >= last.end]
+    chosen = after[:1] or (since or before)[-1:]
     holder = holder_of(ctx, chosen[0]) if chosen else None
     if holder is None or holder.actor == last.actor:
         return []

@@ -166,8 +166,8 @@ def _load_actor(session: Session, entry: dict[str, Any], report: SeedReport) -> 
 
 def _load_membership(session: Session, entry: dict[str, Any], report: SeedReport) -> None:
     ids = actor_queries.actor_ids_by_code(session, [entry["group"], entry["member"]])
-    from_on = date.fromisoformat(entry["from_on"]) if entry.get("from_on") else None
-    until_on = date.fromisoformat(entry["until_on"]) if entry.get("until_on") else None
+    from_on = _day(entry.get("from_on"))
+    until_on = _day(entry.get("until_on"))
     if queries.has_membership(session, ids[entry["group"]], ids[entry["member"]], from_on):
         return
     session.add(
