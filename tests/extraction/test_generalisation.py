@@ -68,11 +68,8 @@ def test_equipment_ships_and_bullets_are_arms_supply(extractor: Extractor) -> No
         ).status
         == "ruled_out"
     )
-    assert ("NL", "arms_supply") in pairs(
-        extractor, "The Netherlands handed over two retired minehunting vessels last year."
-    ) or ("NL", "naval_security") in pairs(
-        extractor, "The Netherlands handed over two retired minehunting vessels last year."
-    )
+    handed = "The Netherlands handed over two retired minehunting vessels last year."
+    assert one(extractor, handed, "NL", "arms_supply").status == "active"
 
 
 def test_a_hub_for_aid_is_logistics(extractor: Extractor) -> None:
