@@ -1,5 +1,7 @@
 """Attaching a role to its governing predicate and holders, and conditions to a role."""
 
+from itertools import pairwise
+
 from app.extraction.context import (
     Condition,
     Document,
@@ -93,26 +95,49 @@ def _with_partners(ctx: SentenceContext, role: Hit, governed: Governed) -> Gover
 
 
 def _table_row(ctx: SentenceContext) -> list[tuple[Hit, Governed]]:
-    """A row of a table of positions ("| Country | Contribution | Status |"): the actor
-    of the first cell holds the roles of the middle cells (or those the status cell
-    names in brackets, "Ruled out (troops)"; or the text's topic role) at the rung the
-    last cell names."""
+    """A row of a table of positions ("| Country | Contribution | Status |"): the actors
+    of the first cell hold the roles of the status cell ("Ruled out (troops)"), else of
+    the other cells, else the text's topic role, at the rung the status cell names. The
+    status cell is the one under a header "Status", else the last."""
     doc = ctx.doc
     bars = [i for i in range(ctx.sentence.start, ctx.sentence.end) if doc[i].text == TABLE_BAR]
     if len(bars) < 4:  # three cells at least: actor, contribution, status
         return []
-    first, last = (bars[0], bars[1]), (bars[-2], bars[-1])
+    cells = list(pairwise(bars))
+    first = cells[0]
     named = [m for m in ctx.mentions if first[0] < m.start and m.end <= first[1]]
-    predicate = _cell_status(ctx, *last)
-    if not named or predicate is None:
+    if not named:
+        _read_header(ctx, cells)
         return []
-    roles = [r for r in ctx.hits("role") if last[0] < r.start < last[1]]
-    roles = roles or [r for r in ctx.hits("role") if first[1] < r.start < last[0]]
+    column = ctx.memory.status_column
+    status = cells[column] if column is not None and column < len(cells) else cells[-1]
+    predicate = _cell_status(ctx, *status)
+    if predicate is None:
+        return []
+    roles = [r for r in ctx.hits("role") if status[0] < r.start < status[1]]
+    roles = roles or [
+        r
+        for r in ctx.hits("role")
+        if first[1] < r.start < bars[-1] and not status[0] < r.start < status[1]
+    ]
     if not roles and ctx.memory.topic_role is not None:
         roles = [as_role(predicate, ctx.memory.topic_role, "the text's role")]
-    found = [h for h in (holder_of(ctx, m) for m in named[:1]) if h is not None]
+    found = [h for h in (holder_of(ctx, m) for m in named) if h is not None]
     governed = Governed(predicate, "before", found)
     return [(role, governed) for role in roles]
+
+
+def _read_header(ctx: SentenceContext, cells: list[tuple[int, int]]) -> None:
+    """A header row ("| Contributor | Amount | Status | Notes |") names the status column
+    of the rows under it; a rule row ("|---|---|") changes nothing."""
+    doc = ctx.doc
+    heads = [{doc[i].norm_.lower() for i in range(a + 1, b)} for a, b in cells]
+    if not any(words - {"-", ":"} for words in heads):
+        return
+    ctx.memory.status_column = next(
+        (n for n, words in enumerate(heads) if words & ctx.patterns.clauses.status_headers),
+        None,
+    )
 
 
 def _cell_status(ctx: SentenceContext, start: int, end: int) -> Hit | None:

@@ -97,6 +97,8 @@ class Memory:
     other_theatre: bool = False
     # The commitment the text last read: what "Poland says the same" repeats.
     last_commitment: Candidate | None = None
+    # The column of the last table's header that holds its rows' status ("Status").
+    status_column: int | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ from typing import Any
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
 
 PATTERN_DIR = Path(__file__).parent / "patterns"
 
@@ -192,6 +194,8 @@ class Clauses:
     announcing: frozenset[str]
     self_references: frozenset[str]
     bullets: frozenset[str]
+    status_headers: frozenset[str]
+    interview_openers: frozenset[str]
     transfers: frozenset[str]
     ukraine_roles: frozenset[str]
     ukraine_words: frozenset[str]
@@ -399,6 +403,12 @@ def _read(path: Path) -> dict[str, Any]:
 def blank_pipeline() -> Language:
     """spaCy's blank English pipeline with a rule-based sentencizer; nothing is downloaded."""
     nlp = spacy.blank("en")
+    # "U.S.-brokered", "U.K.-led": split after an abbreviation's full stop as after a
+    # letter ("US-brokered"), so the state and its compound are read apart.
+    infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[A-Z]\.)-(?=[a-z])"]
+    tokenizer = nlp.tokenizer
+    assert isinstance(tokenizer, Tokenizer)
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.add_pipe("sentencizer")
     return nlp
 

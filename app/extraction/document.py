@@ -114,10 +114,20 @@ def paragraph_via(document: Document, sentences: list[Sentence]) -> dict[int, li
     return out
 
 
+# An interview's introduction is among the text's first paragraphs (after the headline).
+INTRODUCTION_PARAGRAPHS = 3
+
+
 def sentence_day(
-    document: Document, memory: Memory, sentence: Sentence, layer: dict[str, list[Hit]]
+    document: Document,
+    memory: Memory,
+    sentence: Sentence,
+    layer: dict[str, list[Hit]],
+    interview_openers: frozenset[str] = frozenset(),
 ) -> tuple[date, bool]:
-    """The sentence's day, and whether the text gives it (or carries it over)."""
+    """The sentence's day, and whether the text gives it (or carries it over). The day an
+    introduction gives an interview ("spoke to us on Thursday") dates the answers under
+    it, as a live blog's day header dates its entries."""
     doc = document.doc
     c0 = doc[sentence.start].idx
     c1 = doc[sentence.end - 1].idx + len(doc[sentence.end - 1].text)
@@ -128,6 +138,10 @@ def sentence_day(
         assert days[0].day is not None
         if _only_dates(document.text, c0, c1, days):
             memory.header_day = days[-1].day
+        elif sentence.para < INTRODUCTION_PARAGRAPHS and any(
+            opener in document.text[c0:c1].lower() for opener in interview_openers
+        ):
+            memory.header_day = days[0].day
         return days[0].day, True
     if mentions:  # "this month", "in March": dated, but to no day
         memory.current_day = None

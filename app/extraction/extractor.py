@@ -102,7 +102,9 @@ class Extractor:
         """The sentence with its cues, mentions, day, conditions and outlets read."""
         layer = sentence_cues(document, memory, self.patterns, sentence)
         s0, s1 = sentence.start, sentence.end
-        day, dated = sentence_day(document, memory, sentence, layer)
+        day, dated = sentence_day(
+            document, memory, sentence, layer, self.patterns.clauses.interview_openers
+        )
         return SentenceContext(
             document=document,
             memory=memory,

@@ -323,7 +323,8 @@ def _relative_subject(ctx: SentenceContext, anchor: int) -> list[Holder] | None:
 
 
 def partners(ctx: SentenceContext, role: Hit, found: list[Holder]) -> list[Holder]:
-    """ "We will deliver, together with Belgium and Norway, a package ...": the partners
+    """ "We will deliver, together with Belgium and Norway, a package ...", "With Romania
+    and Bulgaria, Turkey has been clearing mines": the partners
     named before the role share the holders' position, even where the holders are not
     known ("together with Denmark and Sweden we have paid for ...", in nobody's voice)."""
     doc = ctx.doc
@@ -347,6 +348,8 @@ def partners(ctx: SentenceContext, role: Hit, found: list[Holder]) -> list[Holde
         first = index_before(doc, m.start, articles, ctx.sentence.start) + 1
         before = [doc[k].norm_.lower() for k in range(max(ctx.sentence.start, first - 2), first)]
         with_partner = len(before) == 2 and before[1] == "with" and before[0] in words
+        # "With Romania and Bulgaria, Turkey has been clearing mines": an opening "with".
+        with_partner |= before[-1:] == ["with"] and first - 1 == ctx.sentence.start
         if with_partner or before[-1:] == ["alongside"]:
             opened = True
         elif not opened or not {doc[k].norm_.lower() for k in range(last, m.start)} <= glue:
