@@ -12,14 +12,21 @@ P = R(A against B), so F1 is symmetric.
 """
 
 import argparse
-import json
 import tempfile
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import cast
 
-from app.extraction.evaluate import GoldText, Score, dev_gold, row, score_text, seeded_extractor
+from app.extraction.evaluate import (
+    GoldText,
+    Score,
+    coded_texts,
+    dev_gold,
+    row,
+    score_text,
+    seeded_extractor,
+)
 from app.extraction.schemas import ProposedClaim
 
 
@@ -44,14 +51,7 @@ def as_proposed(gold: GoldText) -> list[ProposedClaim]:
 
 def second_coding(folder: Path, name: str) -> dict[str, GoldText]:
     """The second coder's texts, by file name, read like a set's gold."""
-    with tempfile.TemporaryDirectory() as work:
-        tmp = Path(work)
-        entries: list[dict[str, Any]] = json.loads((folder / name).read_text(encoding="utf-8"))
-        (tmp / "gold.json").write_text(json.dumps(entries), encoding="utf-8")
-        for entry in entries:
-            text = folder / f"{entry['id']}.txt"
-            (tmp / text.name).write_text(text.read_text(encoding="utf-8"), encoding="utf-8")
-        return {g.name: g for g in dev_gold(tmp)}
+    return {g.name: g for g in coded_texts(folder / name)}
 
 
 def main() -> None:

@@ -138,8 +138,8 @@ def sentence_day(
         assert days[0].day is not None
         if _only_dates(document.text, c0, c1, days):
             memory.header_day = days[-1].day
-        elif sentence.para < INTRODUCTION_PARAGRAPHS and any(
-            opener in document.text[c0:c1].lower() for opener in interview_openers
+        elif sentence.para < INTRODUCTION_PARAGRAPHS and _opens_interview(
+            document.text[c0:c1], interview_openers
         ):
             memory.header_day = days[0].day
         return days[0].day, True
@@ -151,6 +151,12 @@ def sentence_day(
     if memory.header_day is not None:
         return memory.header_day, True
     return document.published_on, False
+
+
+def _opens_interview(sentence: str, openers: frozenset[str]) -> bool:
+    """Whether an introduction's sentence says when the interview took place."""
+    lowered = sentence.lower()
+    return any(opener in lowered for opener in openers)
 
 
 def _only_dates(text: str, start: int, end: int, days: list[DateMention]) -> bool:

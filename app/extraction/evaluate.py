@@ -130,25 +130,31 @@ def seed_gold(seed_file: Path, text_dir: Path) -> GoldText:
 def dev_gold(folder: Path) -> list[GoldText]:
     """A folder's hand-coded texts: every `gold*.json` (one file per register, or one for
     the folder) beside its `<id>.txt` files."""
+    return [
+        text for gold_file in sorted(folder.glob("gold*.json")) for text in coded_texts(gold_file)
+    ]
+
+
+def coded_texts(gold_file: Path) -> list[GoldText]:
+    """The texts one coding file codes, each read from `<id>.txt` beside the file."""
     out = []
-    for gold_file in sorted(folder.glob("gold*.json")):
-        entries: list[dict[str, Any]] = json.loads(gold_file.read_text(encoding="utf-8"))
-        for entry in entries:
-            text = (folder / f"{entry['id']}.txt").read_text(encoding="utf-8")
-            claims = [
-                GoldClaim(
-                    actor=c["actor"],
-                    role=c["role"],
-                    status=c["status"],
-                    conditional=bool(c["conditional"]),
-                    stated_on=date.fromisoformat(c["stated_on"]),
-                    evidence=c["evidence"],
-                )
-                for c in entry["claims"]
-            ]
-            published_on = date.fromisoformat(entry["published_on"])
-            name = f"{entry['id']}.txt"
-            out.append(GoldText(name, text, published_on, claims, entry.get("register")))
+    entries: list[dict[str, Any]] = json.loads(gold_file.read_text(encoding="utf-8"))
+    for entry in entries:
+        text = (gold_file.parent / f"{entry['id']}.txt").read_text(encoding="utf-8")
+        claims = [
+            GoldClaim(
+                actor=c["actor"],
+                role=c["role"],
+                status=c["status"],
+                conditional=bool(c["conditional"]),
+                stated_on=date.fromisoformat(c["stated_on"]),
+                evidence=c["evidence"],
+            )
+            for c in entry["claims"]
+        ]
+        published_on = date.fromisoformat(entry["published_on"])
+        name = f"{entry['id']}.txt"
+        out.append(GoldText(name, text, published_on, claims, entry.get("register")))
     return out
 
 
