@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export POSTURE_SEED_TEXT_DIR ?= $(abspath ../shared/seeds)
 
-.PHONY: run test install lint typecheck pytest bench bench-overview bench-extract span-coding eval soak fuzz screenshots clean
+.PHONY: run test install lint typecheck pytest bench bench-overview bench-extract span-coding eval train-pairs soak fuzz screenshots clean
 
 $(BIN)/posture: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ bench-overview: install
 ## (P, R, F1, agreement; per register; a blind set's misses are never listed). ARGS=--verbose.
 eval: install
 	$(BIN)/python bench/eval_extraction.py $(ARGS)
+
+## Retrain the extractor's pair scorer on the sets the rules were written on (never a blind
+## one): leave-one-set-out figures, then app/extraction/patterns/pair_scorer.json.
+train-pairs: install
+	$(BIN)/pip install --quiet -e '.[train]'
+	$(BIN)/python bench/train_pair_scorer.py $(ARGS)
 
 ## Claim extraction speed: ~800-word articles per second on one core.
 bench-extract: install

@@ -41,14 +41,14 @@ def govern_roles(ctx: SentenceContext) -> list[tuple[Hit, Governed]]:
     governed: dict[int, Governed] = {}
     roles: list[Hit] = []
     previous_role: Hit | None = None
-    if _is_question(ctx):
+    if is_question(ctx):
         # "Will NATO troops be part of the force?": an interviewer's or reporter's
         # question states nobody's position.
         return []
-    if ctx.doc[ctx.sentence.start].text == TABLE_BAR:
+    if is_table_row(ctx):
         return _table_row(ctx)
     for role in ctx.hits("role"):
-        if _own_forces(ctx, role) or _recipient(ctx, role):
+        if declined(ctx, role):
             continue
         chained = None
         if previous_role is not None and _is_list_glue(ctx, previous_role.end, role.start):
@@ -157,6 +157,17 @@ def _cell_status(ctx: SentenceContext, start: int, end: int) -> Hit | None:
     )
 
 
+def declined(ctx: SentenceContext, role: Hit) -> bool:
+    """Whether the role cue names no role of anyone's here: a side's own forces, forces
+    sent elsewhere, or a force that another role goes to."""
+    return _own_forces(ctx, role) or _recipient(ctx, role)
+
+
+def is_table_row(ctx: SentenceContext) -> bool:
+    """Whether the sentence is a row of a pipe table (read by its columns)."""
+    return ctx.doc[ctx.sentence.start].text == TABLE_BAR
+
+
 def _recipient(ctx: SentenceContext, role: Hit) -> bool:
     """ "Offer logistical support to a multinational force", "contributions to the air
     component of the reassurance force": a force that another role is given to or is
@@ -175,7 +186,7 @@ def _recipient(ctx: SentenceContext, role: Hit) -> bool:
     )
 
 
-def _is_question(ctx: SentenceContext) -> bool:
+def is_question(ctx: SentenceContext) -> bool:
     """Whether the sentence ends with a question mark (closing quotes and the Markdown
     emphasis of an interviewer's bold question aside)."""
     doc = ctx.doc

@@ -203,6 +203,8 @@ class Clauses:
     compass: frozenset[str]
     locatives: frozenset[str]
     recipients: frozenset[str]
+    oblique_words: frozenset[str]
+    list_words: frozenset[str]
 
 
 def _clauses(data: dict[str, Any]) -> Clauses:

@@ -29,6 +29,7 @@ from app.extraction.document import (
 )
 from app.extraction.mentions import find_mentions, paragraph_voices
 from app.extraction.merge import Candidate, merge
+from app.extraction.pairs import PairReader, PairScorer, default_scorer
 from app.extraction.roles import sentence_cues
 from app.extraction.same import said_the_same
 from app.extraction.schemas import ProposedClaim
@@ -39,9 +40,15 @@ from app.vocab import ActorKind
 class Extractor:
     """Reads news text against the cue patterns and one snapshot of the actors table."""
 
-    def __init__(self, index: ActorIndex, patterns: Patterns | None = None) -> None:
+    def __init__(
+        self,
+        index: ActorIndex,
+        patterns: Patterns | None = None,
+        scorer: PairScorer | None = None,
+    ) -> None:
         self.index = index
         self.patterns = patterns or default_patterns()
+        self.scorer = scorer or default_scorer()
         self.nlp = self.patterns.nlp
         self._outlets = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         for outlet in self.patterns.outlets:
@@ -51,10 +58,17 @@ class Extractor:
         self, text: str, published_on: date, *, outlet: str | None = None
     ) -> list[ProposedClaim]:
         """The claims the text supports, one per actor and role (or initiative)."""
-        candidates: list[Candidate] = []
-        for ctx in self.contexts(text, published_on):
-            candidates.extend(_read_sentence(ctx))
+        candidates, pairs = self.read(text, published_on)
+        candidates += pairs.claims(candidates, self.scorer)
         return merge(candidates, text, self.index, outlet)
+
+    def read(self, text: str, published_on: date) -> tuple[list[Candidate], PairReader]:
+        """What the rules read, sentence by sentence, and the pairs they left."""
+        candidates: list[Candidate] = []
+        pairs = PairReader()
+        for ctx in self.contexts(text, published_on):
+            candidates.extend(_read_sentence(ctx, pairs))
+        return candidates, pairs
 
     def contexts(self, text: str, published_on: date) -> Iterator[SentenceContext]:
         """Each sentence of the text in its context, in order. Lazily: what a sentence's
@@ -123,8 +137,9 @@ class Extractor:
         )
 
 
-def _read_sentence(ctx: SentenceContext) -> list[Candidate]:
-    """The sentence's commitments and stances; then what it leaves to the next ones."""
+def _read_sentence(ctx: SentenceContext, pairs: PairReader) -> list[Candidate]:
+    """The sentence's commitments and stances, the pairs of actor and role they leave
+    out; then what it leaves to the next ones."""
     # First every role's governing predicate, then the claims: a condition belongs to
     # the last predicate before it that governs a role.
     governed = govern_roles(ctx)
@@ -137,6 +152,7 @@ def _read_sentence(ctx: SentenceContext) -> list[Candidate]:
         out.extend(commitments(ctx, role, g, owned))
     out.extend(said_the_same(ctx, out))
     out.extend(stances(ctx))
+    pairs.read(ctx, governed, out)
     _remember(ctx, out)
     return out
 

@@ -401,7 +401,7 @@ def _subject_before(ctx: SentenceContext, role: Hit, anchor: int) -> list[Holder
     ]
     if not before:
         return None
-    if _unnamed_subject(ctx, before[-1].end, anchor):
+    if unnamed_subject(ctx, before[-1].end, anchor):
         # "the defence secretary said the group ready to ...": the clause has its own
         # subject, unnamed; whoever said it does not hold the role.
         return named_after(ctx, role)
@@ -439,7 +439,7 @@ def _holders_elsewhere(
     return named_after(ctx, role)
 
 
-def _unnamed_subject(ctx: SentenceContext, start: int, anchor: int) -> bool:
+def unnamed_subject(ctx: SentenceContext, start: int, anchor: int) -> bool:
     """Whether a speech verb between the mention and the predicate opens a clause whose
     subject is a common noun phrase ("said the group ...", "said most allies ...")."""
     doc = ctx.doc

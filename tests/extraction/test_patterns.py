@@ -9,6 +9,7 @@ import pytest
 from app.extraction.cues import PATTERN_DIR, PatternError, compile_pattern, load_patterns
 from app.extraction.dates import datelines, find_dates, weekday_on_or_before
 from app.extraction.extractor import Extractor
+from app.extraction.pairs import NO_PAIRS
 from app.extraction.ratelimit import TokenBucket
 
 
@@ -63,8 +64,12 @@ def test_a_function_word_list_missing_from_clauses_toml_is_named(tmp_path: Path)
 
 
 def test_a_cue_added_to_a_data_file_takes_effect(extractor: Extractor, tmp_path: Path) -> None:
+    # The rules alone: the pair scorer may keep the pair without the cue, but with no
+    # status cue it reads it as in force, never `willing`.
     text = "Sweden stands poised to send troops to Ukraine."
-    assert extractor.extract(text, date(2025, 8, 20)) == []
+    rules = Extractor(extractor.index, extractor.patterns, NO_PAIRS)
+    assert rules.extract(text, date(2025, 8, 20)) == []
+    assert all(c.status != "willing" for c in extractor.extract(text, date(2025, 8, 20)))
     folder = tmp_path / "patterns"
     shutil.copytree(PATTERN_DIR, folder)
     statuses = (folder / "statuses.toml").read_text(encoding="utf-8")
