@@ -31,10 +31,12 @@ def commitments(
     clause_end = _clause_end(ctx, role)
     status = Status.CONSIDERING.value if mode == "plan" else predicate.value
     notes = [f"{role.value} from '{doc[role.start : role.end].text}'"]
+    words = doc[predicate.start : predicate.end].text
     notes.append(
         "assigned by a plan"
         if mode == "plan"
-        else f"{status} from '{doc[predicate.start : predicate.end].text}'"
+        # A rung no words give (the pair scorer's "in force") says where it comes from.
+        else (f"{status} from '{words}'" if words else f"{status}: {predicate.cue.pattern}")
     )
     limits = _limits(ctx, role, predicate, status, clause_end)
     attached = attach_conditions(ctx, (predicate, role), owned, holders)

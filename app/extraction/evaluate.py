@@ -106,21 +106,26 @@ def score_text(gold: GoldText, proposed: Sequence[ProposedClaim]) -> Score:
     return score
 
 
+def _gold_claim(c: dict[str, Any], evidence: str, evidence_start: int | None = None) -> GoldClaim:
+    """A coded commitment (a seed claim or an evaluation text's), its evidence given."""
+    return GoldClaim(
+        actor=c["actor"],
+        role=c["role"],
+        status=c["status"],
+        conditional=bool(c["conditional"]),
+        stated_on=date.fromisoformat(c["stated_on"]),
+        evidence=evidence,
+        evidence_start=evidence_start,
+    )
+
+
 def seed_gold(seed_file: Path, text_dir: Path) -> GoldText:
     """The seed article and its hand-coded commitments."""
     data = json.loads(seed_file.read_text(encoding="utf-8"))
     source = data["source"]
     text = (text_dir / source["text_file"]).read_text(encoding="utf-8")
     claims = [
-        GoldClaim(
-            actor=c["actor"],
-            role=c["role"],
-            status=c["status"],
-            conditional=bool(c["conditional"]),
-            stated_on=date.fromisoformat(c["stated_on"]),
-            evidence=c["evidence"]["text"],
-            evidence_start=c["evidence"].get("start"),
-        )
+        _gold_claim(c, c["evidence"]["text"], c["evidence"].get("start"))
         for c in data["claims"]
         if c["kind"] == "commitment"
     ]
@@ -141,17 +146,7 @@ def coded_texts(gold_file: Path) -> list[GoldText]:
     entries: list[dict[str, Any]] = json.loads(gold_file.read_text(encoding="utf-8"))
     for entry in entries:
         text = (gold_file.parent / f"{entry['id']}.txt").read_text(encoding="utf-8")
-        claims = [
-            GoldClaim(
-                actor=c["actor"],
-                role=c["role"],
-                status=c["status"],
-                conditional=bool(c["conditional"]),
-                stated_on=date.fromisoformat(c["stated_on"]),
-                evidence=c["evidence"],
-            )
-            for c in entry["claims"]
-        ]
+        claims = [_gold_claim(c, c["evidence"]) for c in entry["claims"]]
         published_on = date.fromisoformat(entry["published_on"])
         name = f"{entry['id']}.txt"
         out.append(GoldText(name, text, published_on, claims, entry.get("register")))

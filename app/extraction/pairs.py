@@ -37,8 +37,8 @@ TAKING_PART = ("taking_part", "taking_part_noun")
 ALIAS_KINDS = ("name", "capital", "seat", "demonym", "adjective", "other")
 ACTOR_KINDS = tuple(k.value for k in ActorKind)
 # The rung of a role no status cue and no predicate qualify.
-IN_FORCE = Cue("status", Status.ACTIVE.value, "")
-IN_FORCE_NOTE = "active: no status cue, read as in force"
+IN_FORCE = Cue("status", Status.ACTIVE.value, "no status cue, read as in force")
+IN_FORCE_NOTE = f"{IN_FORCE.value}: {IN_FORCE.pattern}"
 # What ends a sentence, not a title.
 SENTENCE_ENDS = frozenset({".", "!", "?", '"', "”", "»"})
 # A mention this near the start of its sentence opens it (its subject, most often).
@@ -277,6 +277,7 @@ class _SentenceFacts:
     quoted: bool
     layers: frozenset[str]
     mentions: tuple[int, ...]  # the starts of the mentions that name a holder
+    pronouns: tuple[int, ...]  # where a pronoun subject ("it", "they") stands
 
     @classmethod
     def of(
@@ -291,6 +292,11 @@ class _SentenceFacts:
             quoted=any(doc[i].text in ctx.patterns.clauses.quotes for i in range(s0, s1)),
             layers=frozenset(layer for layer in LAYERS if ctx.hits(layer)),
             mentions=tuple(m.start for _, m in held),
+            pronouns=tuple(
+                i
+                for i in range(s0, s1)
+                if doc[i].norm_.lower() in ctx.patterns.clauses.pronoun_subjects
+            ),
         )
 
 
@@ -321,9 +327,7 @@ def _instance(
         earlier=earlier,
         other_paragraph=mention.start < ctx.para_start,
         headline=ctx.sentence.para == 0,
-        pronoun=any(
-            ctx.doc[i].norm_.lower() in clauses.pronoun_subjects for i in range(s0, role.start)
-        ),
+        pronoun=any(i < role.start for i in shared.pronouns),
         governed=g is not None,
         actor_read=actor_read,
         actors=shared.actors,
@@ -344,7 +348,6 @@ def _candidate(
     governs the role, else under the sentence's last status cue before the role (the
     nearest after it when none comes before); with neither, the role is read as in
     force ("Poland is the hub for aid"), the rung of a plain statement of fact."""
-    holder = Holder(holder.actor, holder.speaker, holder.mention)
     statuses = ctx.hits("status")
     if g is not None:
         predicate, mode = g.predicate, g.mode
@@ -359,8 +362,6 @@ def _candidate(
     if not out:
         return None
     claim = out[0]
-    if predicate.cue is IN_FORCE:
-        claim.notes = [IN_FORCE_NOTE if n == "active from ''" else n for n in claim.notes]
     # No rule says which words carry the claim: the evidence is the whole sentence,
     # from the holder's name when an earlier sentence gives it.
     first = min(ctx.sentence.start, holder.mention.start if holder.mention else ctx.sentence.start)
